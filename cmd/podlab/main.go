@@ -1,12 +1,37 @@
-// Command podlab builds, checks and tears down Kubernetes class environments.
+// Command podlab builds, checks and tears down repeatable Kubernetes class
+// environments described in HCL.
 package main
 
 import (
-	"fmt"
+	"context"
 	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/podlab/podlab/internal/command"
 )
 
+// version is stamped at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
 func main() {
-	fmt.Fprintln(os.Stderr, "podlab: not built yet")
-	os.Exit(1)
+	// The first interrupt asks the command to stop starting new work and
+	// finish what is in flight; the second abandons in-flight work.
+	ctx, stop := context.WithCancel(context.Background())
+	kill, abandon := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		os.Stderr.WriteString("\nInterrupt received: finishing what is in flight and saving state (interrupt again to abandon it).\n")
+		stop()
+		<-sigs
+		os.Stderr.WriteString("\nSecond interrupt: abandoning in-flight work; state is still saved.\n")
+		abandon()
+	}()
+	m := &command.Meta{
+		Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin,
+		Environ: os.Environ(), Version: version, Ctx: ctx, Kill: kill,
+	}
+	os.Exit(command.Run(m, os.Args[1:]))
 }

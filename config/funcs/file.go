@@ -1,0 +1,154 @@
+package funcs
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+)
+
+// Origins remembers which file a string read by file or templatefile came
+// from. Manifests travel through expressions as plain strings; looking their
+// text up here lets a YAML error name the manifest's file and line instead of
+// the HCL attribute that held it.
+type Origins struct {
+	mu     sync.Mutex
+	byText map[string]string
+	read   map[string][]byte
+}
+
+// Read returns every file read through file or templatefile, by absolute
+// path, so that a saved plan can tell when one of them changes.
+func (o *Origins) Read() map[string][]byte {
+	if o == nil {
+		return nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	out := make(map[string][]byte, len(o.read))
+	for k, v := range o.read {
+		out[k] = v
+	}
+	return out
+}
+
+func (o *Origins) noteRead(path string, b []byte) {
+	if o == nil {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.read == nil {
+		o.read = map[string][]byte{}
+	}
+	o.read[path] = b
+}
+
+// Record notes that text was read from path.
+func (o *Origins) Record(text, path string) {
+	if o == nil {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.byText == nil {
+		o.byText = map[string]string{}
+	}
+	o.byText[text] = path
+}
+
+// Lookup returns the file text was read from, if it was read whole from one.
+func (o *Origins) Lookup(text string) (string, bool) {
+	if o == nil {
+		return "", false
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	p, ok := o.byText[text]
+	return p, ok
+}
+
+// resolvePath makes a path given in configuration absolute, relative to the
+// lab directory, with a leading ~ meaning the user's home.
+func resolvePath(dir, p string) (string, error) {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("expand ~: %w", err)
+		}
+		p = filepath.Join(home, strings.TrimPrefix(p, "~"))
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(dir, p)
+	}
+	return filepath.Clean(p), nil
+}
+
+func readText(dir, p string, origins *Origins) (string, string, error) {
+	abs, err := resolvePath(dir, p)
+	if err != nil {
+		return "", "", err
+	}
+	b, err := os.ReadFile(abs)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", abs, fmt.Errorf("no file %s (paths are relative to the lab directory %s)", p, dir)
+		}
+		return "", abs, err
+	}
+	if !utf8.Valid(b) {
+		return "", abs, fmt.Errorf("%s is not UTF-8 text", p)
+	}
+	origins.noteRead(abs, b)
+	return string(b), abs, nil
+}
+
+// MakeFileFunc returns file(path): the text of a file in the lab directory.
+func MakeFileFunc(dir string, origins *Origins) function.Function {
+	return function.New(&function.Spec{
+		Description: "Reads a UTF-8 text file, relative to the lab directory.",
+		Params:      []function.Parameter{{Name: "path", Type: cty.String}},
+		Type:        function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			text, abs, err := readText(dir, args[0].AsString(), origins)
+			if err != nil {
+				return cty.UnknownVal(cty.String), function.NewArgError(0, err)
+			}
+			origins.Record(text, abs)
+			return cty.StringVal(text), nil
+		},
+	})
+}
+
+// MakeFileExistsFunc returns fileexists(path).
+func MakeFileExistsFunc(dir string) function.Function {
+	return function.New(&function.Spec{
+		Description: "Tells whether a file exists, relative to the lab directory.",
+		Params:      []function.Parameter{{Name: "path", Type: cty.String}},
+		Type:        function.StaticReturnType(cty.Bool),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			abs, err := resolvePath(dir, args[0].AsString())
+			if err != nil {
+				return cty.UnknownVal(cty.Bool), function.NewArgError(0, err)
+			}
+			st, err := os.Stat(abs)
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					return cty.False, nil
+				}
+				return cty.UnknownVal(cty.Bool), function.NewArgError(0, err)
+			}
+			if !st.Mode().IsRegular() {
+				return cty.UnknownVal(cty.Bool), function.NewArgErrorf(0, "%s is not a regular file", args[0].AsString())
+			}
+			return cty.True, nil
+		},
+	})
+}

@@ -1,0 +1,37 @@
+package config
+
+import (
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// DefaultProbeImage runs node-side HTTP checks: a small public curl image.
+const DefaultProbeImage = "curlimages/curl:8.11.1"
+
+// labBlock is the lab block as decoded; LabSettings is what it means.
+type labBlock struct {
+	Name            string            `cty:"name"`
+	Cluster         string            `cty:"cluster"`
+	Seats           cty.Value         `cty:"seats"`
+	NamespacePrefix string            `cty:"namespace_prefix"`
+	ProbeImage      string            `cty:"probe_image"`
+	TTL             string            `cty:"ttl"`
+	MaxNodes        int               `cty:"max_nodes"`
+	Labels          map[string]string `cty:"labels"`
+	CheckTimeout    string            `cty:"check_timeout"`
+}
+
+var labSpec = hcldec.ObjectSpec{
+	"name":             str("name", ""),
+	"cluster":          str("cluster", ""),
+	"seats":            &hcldec.AttrSpec{Name: "seats", Type: cty.DynamicPseudoType},
+	"namespace_prefix": str("namespace_prefix", ""),
+	"probe_image":      str("probe_image", DefaultProbeImage),
+	"ttl":              str("ttl", ""),
+	"max_nodes":        number("max_nodes", 0),
+	"labels":           stringMap("labels"),
+	"check_timeout":    str("check_timeout", "60s"),
+}
+
+func checkLabShape(body hcl.Body) hcl.Diagnostics { return checkShape(body, labSpec) }

@@ -1,0 +1,70 @@
+package config
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+)
+
+// Kubernetes limits a namespace name (a DNS label) to 63 characters.
+const maxLabel = 63
+
+// Slug reduces s to the characters of a DNS label: lower-case ASCII letters,
+// digits and single dashes, without dashes at either end. It may be empty.
+func Slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		default:
+			if !dash && b.Len() > 0 {
+				b.WriteByte('-')
+				dash = true
+			}
+		}
+	}
+	return strings.TrimRight(b.String(), "-")
+}
+
+// ShortHash is 5 hex digits of s's SHA-256: enough to tell seats apart
+// whose names slug alike, short enough to keep names readable.
+func ShortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])[:5]
+}
+
+// SeatSlug names a seat inside a namespace name. A name that is already a
+// clean slug is kept as is; any other (capitals, spaces, Korean) becomes its
+// slug plus a short hash of the full name, so "Kim" and "kim" stay apart and
+// "김철수" still gets a valid, stable name.
+func SeatSlug(name string) string {
+	s := Slug(name)
+	if s == name && s != "" {
+		return s
+	}
+	if s == "" {
+		return "seat-" + ShortHash(name)
+	}
+	return s + "-" + ShortHash(name)
+}
+
+// JoinLabel joins parts into one DNS label, dropping empty parts. A result
+// over 63 characters is cut and given a hash of the whole, so that distinct
+// long names stay distinct.
+func JoinLabel(parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p = strings.Trim(p, "-"); p != "" {
+			kept = append(kept, p)
+		}
+	}
+	s := strings.Join(kept, "-")
+	if len(s) <= maxLabel {
+		return s
+	}
+	h := ShortHash(s)
+	return strings.TrimRight(s[:maxLabel-len(h)-1], "-") + "-" + h
+}

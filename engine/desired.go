@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"sort"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/podlab/podlab/config"
+)
+
+// desired is one object the configuration asks for, ready to apply.
+type desired struct {
+	Address   string
+	Instance  *config.Instance
+	Object    *unstructured.Unstructured
+	Source    *config.Object // nil for exercise namespaces
+	Hash      string
+	DependsOn []string
+	// ExerciseNamespace marks the namespace podlab makes for an instance.
+	ExerciseNamespace bool
+	Deferred          bool
+}
+
+// kindRank orders the objects of one exercise as Helm installs them, so a
+// Pod never waits on a ConfigMap that has not been applied yet.
+var kindRank = map[string]int{
+	"Namespace": 0, "CustomResourceDefinition": 1, "ResourceQuota": 1, "LimitRange": 1, "PriorityClass": 1,
+	"ServiceAccount": 2, "Secret": 3, "ConfigMap": 3, "StorageClass": 4, "PersistentVolume": 4,
+	"PersistentVolumeClaim": 4, "ClusterRole": 5, "Role": 5, "ClusterRoleBinding": 6, "RoleBinding": 6,
+	"Service": 7,
+}
+
+const workloadRank = 8
+
+func rank(kind string) int {
+	if r, ok := kindRank[kind]; ok {
+		return r
+	}
+	return workloadRank
+}
+
+// NamespaceAddress names the namespace podlab makes for an instance.
+func NamespaceAddress(in *config.Instance) string {
+	return in.Address + ".Namespace." + in.Namespace
+}
+
+// buildDesired lists what the environment asks for, in an order that
+// respects dependencies, with podlab's labels set and each manifest hashed.
+func (e *Engine) buildDesired() []*desired {
+	env := e.Env
+	envID := EnvID(env.Lab.Name, env.Name)
+	var out []*desired
+	nsByInstance := map[string]string{}
+	addrsByInstance := map[string][]string{}
+	for _, in := range env.Instances {
+		common := map[string]string{
+			LabelManagedBy: managedByPodlab,
+			LabelLab:       config.Slug(env.Lab.Name),
+			LabelEnv:       envID,
+			LabelExercise:  config.Slug(in.Exercise.Name),
+		}
+		if in.Seat != nil {
+			common[LabelSeat] = in.Seat.Slug
+		}
+		for k, v := range env.Lab.Labels {
+			if _, taken := common[k]; !taken {
+				common[k] = v
+			}
+		}
+		ns := &unstructured.Unstructured{Object: map[string]any{}}
+		ns.SetAPIVersion("v1")
+		ns.SetKind("Namespace")
+		ns.SetName(in.Namespace)
+		nsLabels := copyMap(common)
+		nsLabels[LabelRole] = RoleExerciseNS
+		ns.SetLabels(nsLabels)
+		nsAddr := NamespaceAddress(in)
+		nsDeps := []string{}
+		for _, dep := range in.DependsOn {
+			nsDeps = append(nsDeps, addrsByInstance[dep]...)
+		}
+		nsd := &desired{Address: nsAddr, Instance: in, Object: ns, ExerciseNamespace: true, DependsOn: nsDeps}
+		finish(nsd)
+		out = append(out, nsd)
+		nsByInstance[in.Address] = nsAddr
+		addrsByInstance[in.Address] = append(addrsByInstance[in.Address], nsAddr)
+
+		if in.Deferred {
+			out = append(out, &desired{Address: in.Address + ".*", Instance: in, Deferred: true, DependsOn: append([]string{nsAddr}, nsDeps...)})
+			continue
+		}
+		objs := append([]*config.Object(nil), in.Objects...)
+		sort.SliceStable(objs, func(i, j int) bool { return rank(objs[i].GetKind()) < rank(objs[j].GetKind()) })
+		var earlier []*desired
+		for _, o := range objs {
+			u := o.Unstructured.DeepCopy()
+			labels := u.GetLabels()
+			if labels == nil {
+				labels = map[string]string{}
+			}
+			for k, v := range common {
+				labels[k] = v
+			}
+			u.SetLabels(labels)
+			d := &desired{Address: o.Address, Instance: in, Object: u, Source: o}
+			d.DependsOn = append(d.DependsOn, nsAddr)
+			d.DependsOn = append(d.DependsOn, nsDeps...)
+			for _, prev := range earlier {
+				if rank(prev.Object.GetKind()) < rank(u.GetKind()) {
+					d.DependsOn = append(d.DependsOn, prev.Address)
+				}
+			}
+			finish(d)
+			earlier = append(earlier, d)
+			out = append(out, d)
+			addrsByInstance[in.Address] = append(addrsByInstance[in.Address], d.Address)
+		}
+	}
+	return out
+}
+
+// finish stamps the address and the manifest's hash on the object. The
+// hash covers everything but itself, so that a changed configuration is
+// seen without asking the API server.
+func finish(d *desired) {
+	annots := d.Object.GetAnnotations()
+	if annots == nil {
+		annots = map[string]string{}
+	}
+	annots[AnnotAddress] = d.Address
+	delete(annots, AnnotHash)
+	d.Object.SetAnnotations(annots)
+	d.Hash = hashObject(d.Object)
+	annots[AnnotHash] = d.Hash
+	d.Object.SetAnnotations(annots)
+}
+
+func hashObject(u *unstructured.Unstructured) string {
+	// encoding/json sorts map keys, so the encoding is canonical.
+	b, _ := json.Marshal(u.Object)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+func copyMap(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

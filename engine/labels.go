@@ -1,0 +1,32 @@
+package engine
+
+import (
+	"github.com/podlab/podlab/config"
+)
+
+// Labels and annotations podlab puts on everything it applies. The env
+// label is how podlab finds its objects again, state or no state.
+const (
+	LabelManagedBy  = "app.kubernetes.io/managed-by"
+	LabelLab        = "podlab.dev/lab"
+	LabelEnv        = "podlab.dev/env"
+	LabelExercise   = "podlab.dev/exercise"
+	LabelSeat       = "podlab.dev/seat"
+	LabelRole       = "podlab.dev/role"
+	AnnotAddress    = "podlab.dev/address"
+	AnnotHash       = "podlab.dev/manifest-hash"
+	ManagerName     = "podlab"
+	RoleExerciseNS  = "exercise-namespace"
+	managedByPodlab = "podlab"
+)
+
+// EnvID is the value of the env label: the lab and environment names as
+// one label value (63 characters at most, hashed when longer).
+func EnvID(lab, env string) string {
+	return config.JoinLabel(config.Slug(lab), config.Slug(env))
+}
+
+// EnvSelector selects every object of an environment.
+func EnvSelector(lab, env string) string {
+	return LabelEnv + "=" + EnvID(lab, env)
+}

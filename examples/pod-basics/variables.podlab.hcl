@@ -1,0 +1,74 @@
+variable "target" {
+  type        = string
+  default     = "kubeconfig"
+  description = "Which environment to build: gke, onprem or kubeconfig."
+
+  validation {
+    condition     = contains(["gke", "onprem", "kubeconfig"], var.target)
+    error_message = "target must be gke, onprem or kubeconfig."
+  }
+}
+
+variable "class" {
+  type        = string
+  default     = "pods"
+  description = "Names the class's cluster (podlab-CLASS on GKE)."
+
+  validation {
+    condition     = can(regex("^[a-z][-a-z0-9]{0,32}$", var.class))
+    error_message = "class must be lower-case letters, digits and dashes, starting with a letter (at most 33)."
+  }
+}
+
+variable "students" {
+  type        = list(string)
+  default     = null
+  description = "Seat names for a class (one isolated copy per student); null for one environment."
+}
+
+variable "project" {
+  type        = string
+  default     = "podlab-class"
+  description = "The Google Cloud project for target=gke."
+}
+
+variable "gke_location" {
+  type        = string
+  default     = "asia-northeast3-a"
+  description = "The GKE zone (or region) for target=gke."
+}
+
+variable "onprem_control_plane" {
+  type        = list(string)
+  default     = ["10.0.0.10"]
+  description = "The control-plane VM(s) for target=onprem."
+}
+
+variable "onprem_workers" {
+  type        = list(string)
+  default     = ["10.0.0.11", "10.0.0.12"]
+  description = "The worker VMs for target=onprem."
+}
+
+variable "onprem_ssh_user" {
+  type    = string
+  default = "ubuntu"
+}
+
+variable "onprem_cni_manifest" {
+  type        = string
+  default     = ""
+  description = "A local CNI manifest (such as kube-flannel.yml) applied after kubeadm init; class VMs may be offline."
+}
+
+variable "kubeconfig" {
+  type        = string
+  default     = ""
+  description = "The kubeconfig for target=kubeconfig; empty means $KUBECONFIG or ~/.kube/config."
+}
+
+variable "kube_context" {
+  type        = string
+  default     = ""
+  description = "The kubeconfig context for target=kubeconfig; empty means its current context."
+}

@@ -1,0 +1,152 @@
+// Package arguments parses each podlab command's flags into a plain struct
+// before anything runs, so that parsing is tested on its own and commands
+// never touch a FlagSet.
+package arguments
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// ErrHelp is returned when the user asked for a command's help.
+var ErrHelp = flag.ErrHelp
+
+// VarItem is one -var or -var-file option, kept in the order given.
+type VarItem struct {
+	File  bool
+	Value string
+}
+
+// Vars are the options that give variables values.
+type Vars struct {
+	Items []VarItem
+}
+
+type varFlag struct {
+	items *[]VarItem
+	file  bool
+}
+
+func (f varFlag) String() string { return "" }
+func (f varFlag) Set(s string) error {
+	*f.items = append(*f.items, VarItem{File: f.file, Value: s})
+	return nil
+}
+
+func (v *Vars) register(fs *flag.FlagSet) {
+	fs.Var(varFlag{&v.Items, false}, "var", "Set a variable: -var NAME=VALUE (repeatable).")
+	fs.Var(varFlag{&v.Items, true}, "var-file", "Read variables from a file (repeatable).")
+}
+
+// View are the options that shape output.
+type View struct {
+	NoColor bool
+	JSON    bool
+}
+
+func (v *View) register(fs *flag.FlagSet, json bool) {
+	fs.BoolVar(&v.NoColor, "no-color", false, "Print no color codes (also when NO_COLOR is set).")
+	if json {
+		fs.BoolVar(&v.JSON, "json", false, "Print machine-readable JSON, one object per line.")
+	}
+}
+
+// State are the options about the environment's state.
+type State struct {
+	Lock        bool
+	LockTimeout time.Duration
+	Workspace   string
+}
+
+func (s *State) register(fs *flag.FlagSet) {
+	fs.BoolVar(&s.Lock, "lock", true, "Lock the state while the command runs.")
+	fs.DurationVar(&s.LockTimeout, "lock-timeout", 0, "How long to wait for a state lock held by another podlab.")
+	fs.StringVar(&s.Workspace, "workspace", os.Getenv("PODLAB_WORKSPACE"), "A workspace: a separate copy of the environment (default $PODLAB_WORKSPACE).")
+}
+
+// Operation are the options of commands that change a cluster.
+type Operation struct {
+	Parallelism int
+	Timeout     time.Duration
+}
+
+func (o *Operation) register(fs *flag.FlagSet) {
+	fs.IntVar(&o.Parallelism, "parallelism", 10, "How many objects to work on at once.")
+	fs.DurationVar(&o.Timeout, "timeout", 0, "Give up after this long (0: no limit beyond each step's own).")
+}
+
+func (o *Operation) validate() error {
+	if o.Parallelism < 1 {
+		return fmt.Errorf("-parallelism must be 1 or more, not %d", o.Parallelism)
+	}
+	return nil
+}
+
+// Common holds options every command takes.
+type Common struct {
+	Chdir string
+}
+
+func (c *Common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.Chdir, "chdir", "", "Run in DIR, as if podlab had been started there.")
+}
+
+// newFlagSet makes a FlagSet that reports errors instead of exiting and
+// prints nothing itself: the command's view prints usage.
+func newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+// parseInterspersed parses flags that may come after positional arguments
+// ("podlab apply plan.out -auto-approve"), which flag.Parse alone stops at.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// Usage renders a FlagSet's options for help text.
+func Usage(fs *flag.FlagSet) string {
+	var b strings.Builder
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		fmt.Fprintf(&b, "  -%s", f.Name)
+		if name != "" {
+			fmt.Fprintf(&b, " %s", name)
+		}
+		fmt.Fprintf(&b, "\n      %s", usage)
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" {
+			fmt.Fprintf(&b, " (default %s)", f.DefValue)
+		}
+		b.WriteString("\n")
+	})
+	return b.String()
+}
+
+func noArgs(cmd string, pos []string) error {
+	if len(pos) > 0 {
+		return fmt.Errorf("podlab %s takes no arguments, got %q", cmd, strings.Join(pos, " "))
+	}
+	return nil
+}
+
+func isHelp(err error) bool { return errors.Is(err, flag.ErrHelp) }

@@ -1,0 +1,208 @@
+// Package command runs podlab's subcommands: each parses its arguments
+// (package arguments), loads and evaluates the lab (package config), asks
+// the engine to decide or do, and hands everything shown to a view
+// (package views).
+package command
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/zclconf/go-cty/cty/gocty"
+
+	"github.com/podlab/podlab/config"
+	"github.com/podlab/podlab/internal/command/arguments"
+	"github.com/podlab/podlab/internal/command/views"
+	"github.com/podlab/podlab/providers"
+	"github.com/podlab/podlab/providers/gke"
+	"github.com/podlab/podlab/providers/kubeadm"
+	"github.com/podlab/podlab/providers/kubeconfig"
+	"github.com/podlab/podlab/state"
+)
+
+// Meta is what every command shares: streams, environment, where it runs.
+type Meta struct {
+	Stdout  io.Writer
+	Stderr  io.Writer
+	Stdin   io.Reader
+	Environ []string
+	Version string
+	// Chdir is the global -chdir option.
+	Chdir string
+	// Ctx ends on the first interrupt.
+	Ctx context.Context
+	// Kill ends on the second interrupt: in-flight work is abandoned.
+	Kill context.Context
+}
+
+func (m *Meta) getenv(key string) string {
+	for i := len(m.Environ) - 1; i >= 0; i-- {
+		if k, v, ok := cut(m.Environ[i], "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+func cut(s, sep string) (string, string, bool) {
+	for i := 0; i+len(sep) <= len(s); i++ {
+		if s[i:i+len(sep)] == sep {
+			return s[:i], s[i+len(sep):], true
+		}
+	}
+	return s, "", false
+}
+
+// dir is the lab directory: the command's -chdir, else the global one.
+func (m *Meta) dir(c arguments.Common) string {
+	d := m.Chdir
+	if c.Chdir != "" {
+		if filepath.IsAbs(c.Chdir) || d == "" {
+			d = c.Chdir
+		} else {
+			d = filepath.Join(d, c.Chdir)
+		}
+	}
+	if d == "" {
+		d = "."
+	}
+	return d
+}
+
+func (m *Meta) view(v arguments.View) *views.View {
+	return views.New(m.Stdout, m.Stderr, v.NoColor || m.getenv("NO_COLOR") != "", v.JSON)
+}
+
+// loaded is a lab loaded and evaluated for one environment.
+type loaded struct {
+	dir    string
+	module *config.Module
+	env    *config.Env
+	files  map[string]*hcl.File
+}
+
+// load reads the lab in dir and evaluates it with the given variables.
+// Diagnostics come with the files they point into.
+func (m *Meta) load(dir string, vars arguments.Vars, workspace string, validate bool) (*loaded, hcl.Diagnostics) {
+	l := &loaded{dir: dir, files: map[string]*hcl.File{}}
+	mod, diags := config.Load(dir)
+	if mod != nil {
+		l.module = mod
+		for k, f := range mod.Files {
+			l.files[k] = f
+		}
+	}
+	if diags.HasErrors() {
+		return l, diags
+	}
+	inputs, ds := m.inputs(vars, l.files)
+	diags = append(diags, ds...)
+	if ds.HasErrors() {
+		return l, diags
+	}
+	env, ds := config.Evaluate(mod, config.EvalOptions{Inputs: inputs, Workspace: workspace, Validate: validate})
+	if env != nil {
+		l.env = env
+		for k, f := range env.Files {
+			l.files[k] = f
+		}
+	}
+	return l, append(diags, ds...)
+}
+
+// inputs collects variable values in ascending precedence: var files,
+// then PODLAB_VAR_ environment variables, then -var options.
+func (m *Meta) inputs(vars arguments.Vars, files map[string]*hcl.File) ([]config.RawValue, hcl.Diagnostics) {
+	var out []config.RawValue
+	var diags hcl.Diagnostics
+	for _, it := range vars.Items {
+		if !it.File {
+			continue
+		}
+		vals, ds := config.ReadVarFile(it.Value, files)
+		diags = append(diags, ds...)
+		out = append(out, vals...)
+	}
+	out = append(out, config.EnvValues(m.Environ)...)
+	for _, it := range vars.Items {
+		if it.File {
+			continue
+		}
+		rv, err := config.CLIValue(it.Value)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -var option", Detail: err.Error() + "."})
+			continue
+		}
+		out = append(out, rv)
+	}
+	return out, diags
+}
+
+// backend returns where the lab's states live.
+func (m *Meta) backend(l *loaded) (state.Backend, error) {
+	b := l.module.Backend
+	if b == nil {
+		return state.NewLocal(filepath.Join(l.dir, ".podlab")), nil
+	}
+	switch b.Type {
+	case config.BackendLocal:
+		var cfg config.LocalBackend
+		if err := decodeBackend(b, &cfg); err != nil {
+			return nil, err
+		}
+		p := cfg.Path
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(l.dir, p)
+		}
+		return state.NewLocal(p), nil
+	}
+	return nil, fmt.Errorf("backend %q is not available in this podlab yet", b.Type)
+}
+
+func decodeBackend(b *config.Backend, target any) error {
+	spec := config.BackendSpec(b.Type)
+	v, diags := hcldec.Decode(b.Body, spec, nil)
+	if diags.HasErrors() {
+		return diags
+	}
+	return gocty.FromCtyValue(v, target)
+}
+
+// provider returns the cluster provider of the environment.
+func (m *Meta) provider(l *loaded) (providers.Cluster, error) {
+	c := l.env.Cluster
+	if c == nil {
+		return nil, errors.New("the environment has no cluster")
+	}
+	switch c.Kind {
+	case config.KindKubeconfig:
+		return kubeconfig.New(c.Name, c.Kubeconfig, l.dir), nil
+	case config.KindGKE:
+		return gke.New(c.Name, c.GKE), nil
+	case config.KindKubeadm:
+		return kubeadm.New(c.Name, c.Kubeadm), nil
+	}
+	return nil, fmt.Errorf("unknown cluster kind %q", c.Kind)
+}
+
+// openState locks (when asked) and reads the environment's state.
+func (m *Meta) openState(l *loaded, a arguments.State, operation string) (*state.Manager, error) {
+	b, err := m.backend(l)
+	if err != nil {
+		return nil, err
+	}
+	return state.Open(m.Ctx, b, l.env.Name, state.OpenOptions{
+		Lab: l.env.Lab.Name, Lock: a.Lock, LockTimeout: a.LockTimeout, Operation: operation, Version: m.Version,
+	})
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

@@ -1,0 +1,65 @@
+package command
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/podlab/podlab/internal/command/arguments"
+	"github.com/podlab/podlab/internal/command/views"
+)
+
+func runValidate(m *Meta, args []string) int {
+	a, fs, err := arguments.ParseValidate(args)
+	if err != nil {
+		return parseError(m, "validate", "validate [-var NAME=VALUE] [-json]", fs, err)
+	}
+	v := m.view(a.View)
+	// Variables without values are unknown, so every environment's blocks
+	// are checked as far as they can be.
+	l, diags := m.load(m.dir(a.Common), a.Vars, "", true)
+	if v.JSON {
+		errs, warns := count(diags)
+		var list []*views.JSONDiagnostic
+		for _, d := range diags {
+			list = append(list, views.DiagnosticJSON(d, l.files))
+		}
+		if list == nil {
+			list = []*views.JSONDiagnostic{}
+		}
+		v.Raw(map[string]any{
+			"format_version": "1.0", "valid": errs == 0, "error_count": errs, "warning_count": warns, "diagnostics": list,
+		})
+		if errs > 0 {
+			return ExitError
+		}
+		return ExitOK
+	}
+	v.Diagnostics(diags, l.files)
+	if diags.HasErrors() {
+		return ExitError
+	}
+	env := l.env
+	n, objs, checks := 0, 0, 0
+	for _, in := range env.Instances {
+		n++
+		objs += len(in.Objects)
+		checks += len(in.Checks)
+	}
+	v.Printf("%s The lab %q is valid: %d exercise instance(s), %d object(s), %d check(s), %d cluster(s).\n",
+		v.Green("Success!"), env.Lab.Name, n, objs, checks, len(l.module.Clusters))
+	return ExitOK
+}
+
+func count(diags hcl.Diagnostics) (errs, warns int) {
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	return
+}
+
+var _ = fmt.Sprint

@@ -1,0 +1,134 @@
+// Package views is everything podlab shows: diagnostics, plans, progress,
+// check results, in human form or as JSON lines. Commands decide what to
+// show; views decide how.
+package views
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+)
+
+// View writes to a command's output streams.
+type View struct {
+	Out   io.Writer
+	Err   io.Writer
+	Color bool
+	// JSON switches every message to one JSON object per line on Out.
+	JSON bool
+	// Terminal is set when Out is an interactive terminal, where progress
+	// redraws in place; elsewhere progress is plain lines.
+	Terminal bool
+	Width    int
+
+	mu sync.Mutex
+}
+
+// New makes a view, with color only for a terminal and never when the
+// user asked for none (-no-color or NO_COLOR).
+func New(out, errw io.Writer, noColor, jsonOut bool) *View {
+	v := &View{Out: out, Err: errw, JSON: jsonOut, Width: 100}
+	if f, ok := out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		v.Terminal = true
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 20 {
+			v.Width = w
+		}
+	}
+	_, noColorEnv := os.LookupEnv("NO_COLOR")
+	v.Color = v.Terminal && !noColor && !noColorEnv && !jsonOut
+	return v
+}
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiCyan   = "\x1b[36m"
+	ansiDim    = "\x1b[2m"
+)
+
+func (v *View) paint(code, s string) string {
+	if !v.Color || s == "" {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+// Bold, Green, Red, Yellow and Dim color text when color is on.
+func (v *View) Bold(s string) string   { return v.paint(ansiBold, s) }
+func (v *View) Green(s string) string  { return v.paint(ansiGreen, s) }
+func (v *View) Red(s string) string    { return v.paint(ansiRed, s) }
+func (v *View) Yellow(s string) string { return v.paint(ansiYellow, s) }
+func (v *View) Dim(s string) string    { return v.paint(ansiDim, s) }
+func (v *View) Cyan(s string) string   { return v.paint(ansiCyan, s) }
+
+// Printf writes human output (nothing in JSON mode).
+func (v *View) Printf(format string, args ...any) {
+	if v.JSON {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	fmt.Fprintf(v.Out, format, args...)
+}
+
+// Errorf writes an error line to the error stream (or a JSON diagnostic).
+func (v *View) Errorf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if v.JSON {
+		v.Event("diagnostic", map[string]any{"diagnostic": map[string]any{"severity": "error", "summary": msg}})
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	fmt.Fprintf(v.Err, "%s %s\n", v.Red(v.Bold("Error:")), strings.TrimRight(msg, "\n"))
+}
+
+// Event writes one JSON object per line: {"@level", "@message", "@timestamp", "type", ...}.
+func (v *View) Event(typ string, fields map[string]any) {
+	if !v.JSON {
+		return
+	}
+	obj := map[string]any{"type": typ, "@timestamp": time.Now().UTC().Format(time.RFC3339Nano), "@level": "info"}
+	for k, val := range fields {
+		obj[k] = val
+	}
+	if _, ok := obj["@message"]; !ok {
+		obj["@message"] = typ
+	}
+	b, err := json.Marshal(obj)
+	if err != nil {
+		b, _ = json.Marshal(map[string]any{"type": "error", "@message": err.Error()})
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.Out.Write(append(b, '\n'))
+}
+
+// Duration shows elapsed time as people read it: 850ms, 3.2s, 2m05s.
+func Duration(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	default:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+}
+
+// Raw writes one JSON document (validate -json's single report).
+func (v *View) Raw(doc any) {
+	b, _ := json.MarshalIndent(doc, "", "  ")
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.Out.Write(append(b, '\n'))
+}

@@ -1,0 +1,70 @@
+// Package providers defines what podlab needs of a kind of cluster: to plan
+// the cluster itself, to bring it into being, to connect to it and to tear
+// it down. The engine works through this interface alone, so a cluster that
+// does not exist at plan time (a fresh GKE class) is created, connected to
+// and used within one apply.
+package providers
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"k8s.io/client-go/rest"
+
+	"github.com/podlab/podlab/plan"
+	"github.com/podlab/podlab/state"
+)
+
+// Cluster is one environment's cluster, of some kind.
+type Cluster interface {
+	// Plan says what apply must do to the cluster itself. It asks the
+	// cloud or the hosts only when refresh is set and state records a
+	// cluster; a cluster podlab has not made yet is simply to be created.
+	Plan(ctx context.Context, prior *state.Cluster, refresh bool) (*plan.ClusterChange, error)
+	// Connect returns a connection to an existing cluster without
+	// changing it, or ErrNotCreated.
+	Connect(ctx context.Context, prior *state.Cluster) (*Connection, error)
+	// Ensure creates or adopts the cluster, recording each step through
+	// rec so an interrupted apply resumes, and returns a connection once
+	// the cluster is ready for objects.
+	Ensure(ctx context.Context, prior *state.Cluster, rec Recorder, p Progress) (*Connection, error)
+	// Destroy tears down what podlab created; a cluster it adopted or was
+	// merely given is left alone.
+	Destroy(ctx context.Context, prior *state.Cluster, rec Recorder, p Progress) error
+}
+
+// ErrNotCreated says the cluster does not exist yet.
+var ErrNotCreated = errors.New("the cluster does not exist yet")
+
+// Connection is how to reach a ready cluster.
+type Connection struct {
+	REST *rest.Config
+	// Attributes are public facts recorded in state (endpoint, version).
+	Attributes map[string]string
+	// Kubeconfig, when set, is a file students can use as it is.
+	Kubeconfig string
+	// Context is the kubeconfig context in use, for kubectl hints.
+	Context string
+}
+
+// Recorder changes the cluster's record in state and saves it at once.
+type Recorder func(update func(c *state.Cluster)) error
+
+// Progress receives what a long step is doing, for the user to see.
+type Progress interface {
+	// Step reports a named step starting or changing ("creating cluster",
+	// "PROVISIONING"), with the time since it began.
+	Step(name, status string, elapsed time.Duration)
+	// Log reports a plain line of progress.
+	Log(msg string)
+}
+
+// NoProgress discards progress.
+type NoProgress struct{}
+
+// Step discards a step.
+func (NoProgress) Step(string, string, time.Duration) {}
+
+// Log discards a line.
+func (NoProgress) Log(string) {}
