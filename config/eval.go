@@ -93,7 +93,7 @@ func Evaluate(m *Module, opts EvalOptions) (*Env, hcl.Diagnostics) {
 
 type noRuntime struct{}
 
-func (noRuntime) Observed(string) (ObjectStatus, bool)         { return ObjectStatus{}, false }
+func (noRuntime) Observed(string) (ObjectStatus, bool)       { return ObjectStatus{}, false }
 func (noRuntime) ClusterAttrs() (map[string]cty.Value, bool) { return nil, false }
 
 func (e *evaluator) evalNode(n string) {

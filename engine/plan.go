@@ -9,9 +9,9 @@ import (
 	"sort"
 	"time"
 
+	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
-	"github.com/hashicorp/hcl/v2/hclwrite"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/podlab/podlab/config"
