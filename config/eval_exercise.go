@@ -453,3 +453,43 @@ func posRange(filename, text string, p manifest.Pos) hcl.Range {
 		End:      hcl.Pos{Line: p.Line, Column: p.Column + (end - start), Byte: end},
 	}
 }
+
+// FieldRange places a field of an object in the manifest file it came
+// from; ok is false for an object not read from a file.
+func (env *Env) FieldRange(o *Object, field string) (hcl.Range, bool) {
+	if o.Source.Filename == "" {
+		return o.DeclRange, false
+	}
+	name := displayName(env.Module.Dir, o.Source.Filename)
+	text := ""
+	if f, ok := env.Files[name]; ok {
+		text = string(f.Bytes)
+	}
+	pos, ok := o.FieldPos(field)
+	if !ok {
+		pos = manifest.Pos{Line: o.Source.Line, Column: o.Source.Column}
+	}
+	return posRange(name, text, pos), true
+}
+
+// Object returns the object the configuration declares at address.
+func (env *Env) Object(address string) *Object {
+	for _, in := range env.Instances {
+		for _, o := range in.Objects {
+			if o.Address == address {
+				return o
+			}
+		}
+	}
+	return nil
+}
+
+// Instance returns the instance at address.
+func (env *Env) Instance(address string) *Instance {
+	for _, in := range env.Instances {
+		if in.Address == address {
+			return in
+		}
+	}
+	return nil
+}

@@ -114,6 +114,12 @@ func (e *Engine) planObject(ctx context.Context, d *desired, opts PlanOptions) (
 		if prior != nil {
 			ch.Reason = "it was deleted outside podlab"
 		}
+	case live.GetDeletionTimestamp() != nil:
+		ch.Action = plan.Create
+		ch.After = trim(d.Object.Object)
+		ch.Terminating = true
+		ch.UID = string(live.GetUID())
+		ch.Reason = "it is being deleted; podlab waits for it to go, then creates it again"
 	default:
 		ch.UID = string(live.GetUID())
 		ch.Adopt = prior == nil || prior.UID != string(live.GetUID())
@@ -182,7 +188,7 @@ func (e *Engine) planOrphans(p *plan.Plan, wanted map[string]bool, opts PlanOpti
 		if opts.Live != nil && opts.Live[o.Address] == nil {
 			// Already gone; apply just forgets it.
 			dels = append(dels, &plan.Change{
-				Address: o.Address, Instance: o.Instance, Seat: o.Seat, Action: plan.NoOp,
+				Address: o.Address, Instance: o.Instance, Seat: o.Seat, Action: plan.NoOp, Forget: true,
 				APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name,
 				ExerciseNamespace: o.ExerciseNamespace, Reason: "already deleted outside podlab; it will be removed from state",
 			})
@@ -239,6 +245,11 @@ func (e *Engine) planDestroy(p *plan.Plan, want []*desired, opts PlanOptions) {
 	for _, o := range e.Prior.Objects {
 		seen[o.Address] = true
 		if opts.Live != nil && opts.Live[o.Address] == nil {
+			dels = append(dels, &plan.Change{
+				Address: o.Address, Instance: o.Instance, Seat: o.Seat, Action: plan.NoOp, Forget: true,
+				APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name,
+				ExerciseNamespace: o.ExerciseNamespace, Reason: "already gone from the cluster; it will be removed from state",
+			})
 			continue
 		}
 		dels = append(dels, deleteChange(o.Address, o.Instance, o.Seat, o.APIVersion, o.Kind, o.Namespace, o.Name,

@@ -124,7 +124,13 @@ type Change struct {
 	Deferred bool `json:"deferred,omitempty"`
 	// Adopt marks an object found in the cluster with this environment's
 	// labels but missing from state (left by an interrupted apply).
-	Adopt     bool `json:"adopt,omitempty"`
+	Adopt bool `json:"adopt,omitempty"`
+	// Forget marks an object state records that is already gone from the
+	// cluster: apply only removes it from state.
+	Forget bool `json:"forget,omitempty"`
+	// Terminating marks a live object being deleted: apply waits for it
+	// to go before creating it again.
+	Terminating bool `json:"terminating,omitempty"`
 	Sensitive bool `json:"sensitive,omitempty"`
 	// Live is what refresh saw, for recording an adopted object.
 	UID string `json:"uid,omitempty"`
@@ -188,7 +194,7 @@ func (p *Plan) HasChanges() bool {
 		return true
 	}
 	for _, ch := range p.Changes {
-		if ch.Adopt {
+		if ch.Adopt || ch.Forget {
 			return true
 		}
 	}

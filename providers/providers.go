@@ -60,6 +60,9 @@ type Progress interface {
 	Log(msg string)
 }
 
+// StepDone is the status that ends a step.
+const StepDone = "done"
+
 // NoProgress discards progress.
 type NoProgress struct{}
 

@@ -8,6 +8,9 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/go-logr/logr"
+	"k8s.io/klog/v2"
+
 	"github.com/podlab/podlab/internal/command"
 )
 
@@ -15,6 +18,12 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
+	// client-go logs retries and watch restarts through klog; podlab
+	// reports what matters itself. PODLAB_LOG=debug shows klog again.
+	if os.Getenv("PODLAB_LOG") != "debug" {
+		klog.SetLogger(logr.Discard())
+	}
+
 	// The first interrupt asks the command to stop starting new work and
 	// finish what is in flight; the second abandons in-flight work.
 	ctx, stop := context.WithCancel(context.Background())

@@ -1,9 +1,19 @@
 package command
 
 import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/podlab/podlab/engine"
 	"github.com/podlab/podlab/internal/command/arguments"
+	"github.com/podlab/podlab/internal/command/views"
 	"github.com/podlab/podlab/plan"
+	"github.com/podlab/podlab/providers"
+	"github.com/podlab/podlab/providers/kubernetes"
+	"github.com/podlab/podlab/state"
 )
 
 func runPlan(m *Meta, args []string) int {
@@ -23,7 +33,7 @@ func runPlan(m *Meta, args []string) int {
 		return ExitError
 	}
 	defer mgr.Close()
-	p, code := m.makePlan(v, l, mgr.State(), planRequest{destroy: a.Destroy, refresh: a.Refresh, parallelism: a.Parallelism})
+	p, _, code := m.makePlan(v, l, mgr.State(), planRequest{destroy: a.Destroy, refresh: a.Refresh, parallelism: a.Parallelism})
 	if p == nil {
 		return code
 	}
@@ -45,27 +55,86 @@ type planRequest struct {
 	destroy     bool
 	refresh     bool
 	parallelism int
+	counter     *kubernetes.RequestCounter
 }
 
 // makePlan plans for a loaded lab: the cluster's change from its provider,
-// then every object against what refresh found.
-func (m *Meta) makePlan(v viewer, l *loaded, prior *stateT, req planRequest) (*plan.Plan, int) {
+// then every object against what refresh finds in the cluster. It returns
+// the client it refreshed with, if any.
+func (m *Meta) makePlan(v *views.View, l *loaded, prior *state.State, req planRequest) (*plan.Plan, *kubernetes.Client, int) {
 	prov, err := m.provider(l)
 	if err != nil {
 		v.Errorf("%s", err)
-		return nil, ExitError
+		return nil, nil, ExitError
 	}
-	cc, err := prov.Plan(m.Ctx, prior.Cluster, req.refresh)
-	if err != nil {
+	var cc *plan.ClusterChange
+	if req.destroy {
+		cc = destroyClusterChange(l, prior)
+	} else if cc, err = prov.Plan(m.Ctx, prior.Cluster, req.refresh); err != nil {
 		v.Errorf("%s", err)
-		return nil, ExitError
+		return nil, nil, ExitError
 	}
 	opts := engine.PlanOptions{Destroy: req.destroy, Cluster: cc}
 	e := engine.New(l.env, prior, m.Version)
+	var kc *kubernetes.Client
+	if req.refresh && (cc == nil || cc.Action != plan.Create) {
+		kc, err = m.connect(prov, prior, req.counter)
+		switch {
+		case errors.Is(err, providers.ErrNotCreated):
+			kc = nil
+		case err != nil && prior.Empty() && !req.destroy:
+			v.Diagnostics(hcl.Diagnostics{{
+				Severity: hcl.DiagWarning,
+				Summary:  "Planning without the cluster",
+				Detail:   fmt.Sprintf("%s. The state records nothing yet, so the plan shows what the configuration asks for; apply will need the cluster.", err),
+			}}, nil)
+		case err != nil:
+			v.Errorf("%s. The state records objects in this environment, so podlab will not plan without seeing the cluster (use -refresh=false to trust the state)", err)
+			return nil, nil, ExitError
+		default:
+			live, err := e.Refresh(m.Ctx, kc, req.parallelism)
+			if err != nil {
+				v.Errorf("%s", err)
+				return nil, nil, ExitError
+			}
+			opts.Live = live
+			opts.Differ = engine.KubeDiffer{Client: kc}
+		}
+	}
 	p, err := e.Plan(m.Ctx, opts)
 	if err != nil {
 		v.Errorf("%s", err)
-		return nil, ExitError
+		return nil, nil, ExitError
 	}
-	return p, ExitOK
+	return p, kc, ExitOK
+}
+
+// connect reaches an existing cluster, checking that it answers.
+func (m *Meta) connect(prov providers.Cluster, prior *state.State, counter *kubernetes.RequestCounter) (*kubernetes.Client, error) {
+	conn, err := prov.Connect(m.Ctx, prior.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	kc, err := kubernetes.New(conn.REST, kubernetes.Options{Counter: counter})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := kc.Ping(m.Ctx, 15*time.Second); err != nil {
+		return nil, err
+	}
+	return kc, nil
+}
+
+// destroyClusterChange: a cluster podlab created goes with the rest; one
+// it adopted or was given stays.
+func destroyClusterChange(l *loaded, prior *state.State) *plan.ClusterChange {
+	c := prior.Cluster
+	if c == nil || !c.Created {
+		return nil
+	}
+	return &plan.ClusterChange{
+		Name: c.Name, Kind: c.Kind, Action: plan.Delete,
+		Title:  fmt.Sprintf("%s cluster %q (created by podlab)", c.Kind, c.Name),
+		Reason: "podlab created it",
+	}
 }

@@ -45,7 +45,7 @@ func (v *View) Plan(p *plan.Plan) {
 	}
 	lastInstance := ""
 	for _, ch := range p.Changes {
-		if ch.Action == plan.NoOp && !ch.Adopt {
+		if ch.Action == plan.NoOp && !ch.Adopt && !ch.Forget {
 			continue
 		}
 		if ch.Instance != "" && ch.Instance != lastInstance {
@@ -150,6 +150,9 @@ func (v *View) objectChange(b *strings.Builder, ch *plan.Change) {
 	if ch.Adopt && ch.Action == plan.NoOp {
 		header = fmt.Sprintf("# %s exists in the cluster and will be recorded in state", ch.Address)
 	}
+	if ch.Forget {
+		header = fmt.Sprintf("# %s is gone from the cluster and will be removed from state", ch.Address)
+	}
 	fmt.Fprintf(b, "\n  %s\n", v.Bold(header))
 	if ch.Reason != "" {
 		fmt.Fprintf(b, "  %s\n", v.Dim("# ("+ch.Reason+")"))
@@ -250,7 +253,8 @@ func withoutBookkeeping(obj map[string]any) map[string]any {
 
 // fieldDiff shows the leaves that change, one path per line.
 func (v *View) fieldDiff(b *strings.Builder, ch *plan.Change) {
-	before, after := flatten(withoutBookkeeping(ch.Before)), flatten(withoutBookkeeping(ch.After))
+	// podlab's own labels stay in: when one changed, that is the change.
+	before, after := flatten(ch.Before), flatten(ch.After)
 	paths := map[string]bool{}
 	for p := range before {
 		paths[p] = true

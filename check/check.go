@@ -1,0 +1,201 @@
+// Package check runs a lab's checks against a live cluster: each kind
+// (ready, exec, http, logs, api_resources) is retried with backoff until
+// it passes or its timeout ends, independent checks run in parallel, and a
+// failure says what was expected, what was seen, and the kubectl command a
+// student would type to see it themselves.
+package check
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/podlab/podlab/config"
+	"github.com/podlab/podlab/providers/kubernetes"
+)
+
+// Result is one check's outcome.
+type Result struct {
+	Address  string
+	Instance string
+	Exercise string
+	Seat     string
+	Name     string
+	Kind     string
+	Passed   bool
+	// Expected, Seen and Try explain a failure: what the check wanted,
+	// what it last saw, and a command to look for oneself.
+	Expected string
+	Seen     string
+	Try      string
+	Duration time.Duration
+	Attempts int
+	At       time.Time
+}
+
+// Message is a failure's explanation in a few lines.
+func (r *Result) Message() string {
+	if r.Passed {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "expected: %s\n", r.Expected)
+	fmt.Fprintf(&b, "seen:     %s", r.Seen)
+	if r.Try != "" {
+		fmt.Fprintf(&b, "\ntry:      %s", r.Try)
+	}
+	return b.String()
+}
+
+// Hooks hear checks start and finish.
+type Hooks interface {
+	CheckStart(c *config.Check)
+	CheckDone(r *Result)
+}
+
+// Runner runs checks on one cluster.
+type Runner struct {
+	Client      *kubernetes.Client
+	ProbeImage  string
+	Parallelism int
+	Hooks       Hooks
+	// Labels go on the probe pods podlab starts, so that destroy finds
+	// any an interrupted run left behind.
+	Labels map[string]string
+
+	probes probes
+}
+
+// outcome is one attempt's verdict. final means retrying cannot change it.
+type outcome struct {
+	pass     bool
+	expected string
+	seen     string
+	try      string
+	final    bool
+}
+
+// Run runs checks, at most Parallelism at once, and returns their results
+// in the order given.
+func (r *Runner) Run(ctx context.Context, checks []*config.Check) []*Result {
+	r.probes.init(r)
+	defer r.probes.cleanup()
+	results := make([]*Result, len(checks))
+	sem := make(chan struct{}, max(r.Parallelism, 1))
+	var wg sync.WaitGroup
+	for i, c := range checks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if r.Hooks != nil {
+				r.Hooks.CheckStart(c)
+			}
+			results[i] = r.runOne(ctx, c)
+			if r.Hooks != nil {
+				r.Hooks.CheckDone(results[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+// runOne retries a check with backoff (200ms, doubling, at most the
+// check's interval) until it passes, cannot pass, or times out.
+func (r *Runner) runOne(ctx context.Context, c *config.Check) *Result {
+	start := time.Now()
+	res := &Result{
+		Address: c.Address, Instance: c.Instance.Address, Exercise: c.Instance.Exercise.Name,
+		Name: c.Name, Kind: c.Kind, At: start.UTC(),
+	}
+	if c.Instance.Seat != nil {
+		res.Seat = c.Instance.Seat.Name
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
+	defer cancel()
+	wait := 200 * time.Millisecond
+	var last outcome
+	for {
+		res.Attempts++
+		o, err := r.attempt(ctx, c, start)
+		if err != nil {
+			o = outcome{expected: last.expected, seen: errText(err), try: last.try}
+			if o.expected == "" {
+				o.expected = "the check to run"
+			}
+		}
+		last = o
+		if o.pass || o.final || ctx.Err() != nil {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wait = min(wait*2, max(c.Interval, 200*time.Millisecond))
+	}
+	res.Passed = last.pass
+	res.Expected, res.Seen, res.Try = last.expected, trimSeen(last.seen), last.try
+	if !res.Passed && ctx.Err() != nil && !last.final {
+		res.Seen += fmt.Sprintf(" (still so after %s and %d attempts)", c.Timeout, res.Attempts)
+	}
+	res.Duration = time.Since(start)
+	return res
+}
+
+func (r *Runner) attempt(ctx context.Context, c *config.Check, start time.Time) (outcome, error) {
+	switch {
+	case c.Ready != nil:
+		return r.ready(ctx, c)
+	case c.Exec != nil:
+		return r.exec(ctx, c)
+	case c.HTTP != nil:
+		return r.http(ctx, c)
+	case c.Logs != nil:
+		return r.logs(ctx, c, start)
+	case c.APIResources != nil:
+		return r.apiResources(ctx, c)
+	}
+	return outcome{final: true, expected: "a known check kind", seen: c.Kind}, nil
+}
+
+func errText(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "no answer before the check's timeout"
+	}
+	return kubernetes.Explain(err).Error()
+}
+
+// trimSeen keeps what was seen readable in a table: at most 400
+// characters, with the end kept (where errors are).
+func trimSeen(s string) string {
+	s = strings.TrimSpace(s)
+	const maxLen = 400
+	if len(s) <= maxLen {
+		return s
+	}
+	return "…" + s[len(s)-maxLen:]
+}
+
+func quote(s string) string {
+	return fmt.Sprintf("%q", s)
+}
+
+func snippet(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return `""`
+	}
+	if len(s) > 160 {
+		s = s[:160] + "…"
+	}
+	return quote(s)
+}

@@ -1,0 +1,113 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/podlab/podlab/config"
+)
+
+const probeContainer = "probe"
+
+// probes keeps one hostNetwork probe pod per namespace and node while
+// checks run, so every check "from the node" reuses it (an exec is far
+// quicker than starting a pod), and deletes them all afterwards.
+type probes struct {
+	r     *Runner
+	mu    sync.Mutex
+	pods  map[string]*probe
+	order []*probe
+}
+
+type probe struct {
+	once sync.Once
+	ns   string
+	name string
+	fail *outcome
+}
+
+func (p *probes) init(r *Runner) {
+	p.r = r
+	p.pods = map[string]*probe{}
+}
+
+// on returns the name of a ready probe pod on node, in namespace ns.
+func (p *probes) on(ctx context.Context, ns, node string) (string, *outcome) {
+	p.mu.Lock()
+	key := ns + "/" + node
+	pr, ok := p.pods[key]
+	if !ok {
+		pr = &probe{ns: ns, name: config.JoinLabel("podlab-probe", config.Slug(node), config.ShortHash(node))}
+		p.pods[key] = pr
+		p.order = append(p.order, pr)
+	}
+	p.mu.Unlock()
+	pr.once.Do(func() { pr.fail = p.start(ctx, pr, node) })
+	if pr.fail != nil {
+		return "", pr.fail
+	}
+	return pr.name, nil
+}
+
+func (p *probes) start(ctx context.Context, pr *probe, node string) *outcome {
+	labels := map[string]string{"podlab.dev/role": roleProbe}
+	for k, v := range p.r.Labels {
+		labels[k] = v
+	}
+	zero := int64(0)
+	pod := &corev1.Pod{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: metav1.ObjectMeta{Name: pr.name, Namespace: pr.ns, Labels: labels},
+		Spec: corev1.PodSpec{
+			NodeName:                      node,
+			HostNetwork:                   true,
+			RestartPolicy:                 corev1.RestartPolicyNever,
+			TerminationGracePeriodSeconds: &zero,
+			Tolerations:                   []corev1.Toleration{{Operator: corev1.TolerationOpExists}},
+			Containers: []corev1.Container{{
+				Name:    probeContainer,
+				Image:   p.r.ProbeImage,
+				Command: []string{"sleep", "3600"},
+			}},
+		},
+	}
+	obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(pod)
+	if err != nil {
+		return &outcome{seen: err.Error(), final: true}
+	}
+	u := &unstructured.Unstructured{Object: obj}
+	applied, err := p.r.Client.Apply(ctx, u, false)
+	if err != nil {
+		msg := errText(err)
+		if strings.Contains(msg, "hostNetwork") || strings.Contains(msg, "PodSecurity") || strings.Contains(strings.ToLower(msg), "autopilot") {
+			return &outcome{final: true, try: "use from = \"pod\" or from = \"apiserver\" on this cluster",
+				seen: fmt.Sprintf("this cluster forbids hostNetwork pods, so podlab cannot send a request from the node's network (%s)", msg)}
+		}
+		return &outcome{seen: "could not start the probe pod on the node: " + msg}
+	}
+	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	if _, err := p.r.Client.WaitReady(wctx, applied, nil); err != nil {
+		return &outcome{final: true, seen: fmt.Sprintf("the probe pod %s (image %s) on node %s did not start: %s", pr.name, p.r.ProbeImage, node, errText(err)),
+			try: fmt.Sprintf("kubectl describe pod -n %s %s", pr.ns, pr.name)}
+	}
+	return nil
+}
+
+// cleanup deletes the probe pods, without waiting for them to go.
+func (p *probes) cleanup() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	zero := int64(0)
+	for _, pr := range p.order {
+		_ = p.r.Client.Clientset.CoreV1().Pods(pr.ns).Delete(ctx, pr.name, metav1.DeleteOptions{GracePeriodSeconds: &zero})
+	}
+}

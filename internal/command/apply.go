@@ -1,0 +1,221 @@
+package command
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/podlab/podlab/config"
+	"github.com/podlab/podlab/engine"
+	"github.com/podlab/podlab/internal/command/arguments"
+	"github.com/podlab/podlab/internal/command/views"
+	"github.com/podlab/podlab/plan"
+	"github.com/podlab/podlab/state"
+)
+
+func runApply(m *Meta, args []string) int {
+	a, fs, err := arguments.ParseApply(args)
+	if err != nil {
+		return parseError(m, "apply", "apply [PLAN] [-auto-approve] [-var NAME=VALUE] [-checks=false]", fs, err)
+	}
+	v := m.view(a.View)
+	dir := m.dir(a.Common)
+	var saved *plan.Plan
+	if a.PlanFile != "" {
+		if saved, err = plan.Load(a.PlanFile); err != nil {
+			v.Errorf("%s", err)
+			return ExitError
+		}
+	}
+	l, inputs, diags := m.loadForApply(dir, a.Vars, a.Workspace, saved)
+	v.Diagnostics(diags, l.files)
+	if diags.HasErrors() {
+		return ExitError
+	}
+	mgr, err := m.openState(l, a.State, "apply")
+	if err != nil {
+		v.Errorf("%s", err)
+		return ExitError
+	}
+	defer mgr.Close()
+	prior := mgr.State()
+
+	p := saved
+	if p != nil {
+		if err := checkSaved(p, l, prior); err != nil {
+			v.Errorf("%s", err)
+			return ExitError
+		}
+	} else {
+		var code int
+		p, _, code = m.makePlan(v, l, prior, planRequest{refresh: true, parallelism: a.Parallelism})
+		if p == nil {
+			return code
+		}
+		v.Plan(p)
+		if !p.HasChanges() {
+			return m.afterApply(v, a, l, mgr, nil)
+		}
+		if !a.AutoApprove && !confirm(m, v, fmt.Sprintf("Do you want to perform these actions in environment %q?", p.Environment)) {
+			v.Printf("\nApply cancelled.\n")
+			return ExitError
+		}
+	}
+	ctx, cancel := withTimeout(m.Ctx, a.Timeout)
+	defer cancel()
+	prog := v.NewProgress()
+	prov, err := m.provider(l)
+	if err != nil {
+		prog.Close()
+		v.Errorf("%s", err)
+		return ExitError
+	}
+	e := engine.New(l.env, prior, m.Version)
+	res, diags := e.Apply(ctx, p, engine.ApplyOptions{
+		Provider: prov, State: mgr, Parallelism: a.Parallelism, Hooks: prog, Kill: m.Kill,
+		Reevaluate: m.reevaluate(l, inputs, a.Workspace),
+	})
+	prog.Close()
+	v.Diagnostics(diags, l.files)
+	if res.Interrupted {
+		v.Printf("\n%s State is saved; run podlab apply again to carry on.\n", v.Bold(v.Yellow("Interrupted.")))
+		return ExitInterrupted
+	}
+	if diags.HasErrors() {
+		v.Printf("\n%s %d added, %d changed, %d destroyed before the error; state records them.\n", v.Bold(v.Red("Apply failed.")), res.Added, res.Changed, res.Destroyed)
+		return ExitError
+	}
+	v.Printf("\n%s Resources: %d added, %d changed, %d destroyed.\n", v.Bold(v.Green("Apply complete!")), res.Added, res.Changed, res.Destroyed)
+	v.Event("apply_summary", map[string]any{"changes": map[string]any{"add": res.Added, "change": res.Changed, "remove": res.Destroyed}})
+	return m.afterApply(v, a, l, mgr, res)
+}
+
+// afterApply shows the outputs and runs the checks.
+func (m *Meta) afterApply(v *views.View, a *arguments.Apply, l *loaded, mgr *state.Manager, res *engine.Result) int {
+	showOutputs(v, mgr.State())
+	if !a.Checks {
+		return ExitOK
+	}
+	req := checkRequest{parallelism: a.Parallelism}
+	if res != nil {
+		req.client = res.Client
+	}
+	return m.runChecks(v, l, mgr, req)
+}
+
+// loadForApply loads the lab; with a saved plan, the plan's variables are
+// the base and any value given now must agree with them.
+func (m *Meta) loadForApply(dir string, vars arguments.Vars, workspace string, saved *plan.Plan) (*loaded, []config.RawValue, hcl.Diagnostics) {
+	l := &loaded{dir: dir, files: map[string]*hcl.File{}}
+	mod, diags := config.Load(dir)
+	if mod != nil {
+		l.module = mod
+		for k, f := range mod.Files {
+			l.files[k] = f
+		}
+	}
+	if diags.HasErrors() {
+		return l, nil, diags
+	}
+	inputs, ds := m.inputs(vars, l.files)
+	diags = append(diags, ds...)
+	if ds.HasErrors() {
+		return l, nil, diags
+	}
+	if saved != nil {
+		base := planInputs(saved)
+		inputs = append(base, inputs...)
+		if workspace == "" {
+			workspace = saved.Workspace
+		}
+	}
+	env, ds := config.Evaluate(mod, config.EvalOptions{Inputs: inputs, Workspace: workspace})
+	diags = append(diags, ds...)
+	if env != nil {
+		l.env = env
+		for k, f := range env.Files {
+			l.files[k] = f
+		}
+	}
+	if saved != nil && !diags.HasErrors() {
+		now := engine.VariablesJSON(env)
+		var changed []string
+		for name, val := range saved.Variables {
+			if string(now[name]) != string(val) {
+				changed = append(changed, name)
+			}
+		}
+		sort.Strings(changed)
+		if len(changed) > 0 {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Variables differ from the saved plan",
+				Detail: fmt.Sprintf("The plan was made with other values for %s. Apply the plan without new values, or make a new plan.",
+					strings.Join(changed, ", ")),
+			})
+		}
+	}
+	return l, inputs, diags
+}
+
+// planInputs turns a saved plan's variables back into values.
+func planInputs(p *plan.Plan) []config.RawValue {
+	var out []config.RawValue
+	names := make([]string, 0, len(p.Variables))
+	for n := range p.Variables {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		v, err := ctyjson.Unmarshal(p.Variables[n], cty.DynamicPseudoType)
+		if err != nil {
+			continue
+		}
+		rng := hcl.Range{Filename: "<saved plan>"}
+		out = append(out, config.RawValue{Name: n, Source: config.SourceFile, Expr: hcl.StaticExpr(v, rng), Range: rng})
+	}
+	return out
+}
+
+// checkSaved refuses a saved plan made against other files, variables or
+// state.
+func checkSaved(p *plan.Plan, l *loaded, prior *state.State) error {
+	switch {
+	case p.Environment != l.env.Name || p.Lab != l.env.Lab.Name:
+		return fmt.Errorf("the plan is for environment %q of lab %q, not %q of %q", p.Environment, p.Lab, l.env.Name, l.env.Lab.Name)
+	case p.ConfigHash != engine.ConfigHash(l.env):
+		return fmt.Errorf("the lab's files changed since the plan was made: make a new plan")
+	case p.StateRef.Lineage != prior.Lineage && p.StateRef.Serial != 0:
+		return fmt.Errorf("the plan was made against another state (lineage %s, now %s): make a new plan", p.StateRef.Lineage, prior.Lineage)
+	case p.StateRef.Serial != prior.Serial:
+		return fmt.Errorf("the state changed since the plan was made (serial %d, now %d): make a new plan", p.StateRef.Serial, prior.Serial)
+	}
+	return nil
+}
+
+func (m *Meta) reevaluate(l *loaded, inputs []config.RawValue, workspace string) func(rt config.Runtime) (*config.Env, hcl.Diagnostics) {
+	return func(rt config.Runtime) (*config.Env, hcl.Diagnostics) {
+		return config.Evaluate(l.module, config.EvalOptions{Inputs: inputs, Workspace: workspace, Runtime: rt})
+	}
+}
+
+// confirm asks for "yes", as Terraform does.
+func confirm(m *Meta, v *views.View, question string) bool {
+	fmt.Fprintf(m.Stdout, "\n%s\n  podlab will do exactly what is shown above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ", v.Bold(question))
+	line, _ := bufio.NewReader(m.Stdin).ReadString('\n')
+	return strings.TrimSpace(line) == "yes"
+}
+
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, d)
+}

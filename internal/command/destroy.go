@@ -1,0 +1,68 @@
+package command
+
+import (
+	"fmt"
+
+	"github.com/podlab/podlab/engine"
+	"github.com/podlab/podlab/internal/command/arguments"
+)
+
+func runDestroy(m *Meta, args []string) int {
+	a, fs, err := arguments.ParseDestroy(args)
+	if err != nil {
+		return parseError(m, "destroy", "destroy [-auto-approve] [-var NAME=VALUE] [-timeout DURATION]", fs, err)
+	}
+	if a.Expired {
+		return m.destroyExpired(a)
+	}
+	v := m.view(a.View)
+	l, diags := m.load(m.dir(a.Common), a.Vars, a.Workspace, false)
+	v.Diagnostics(diags, l.files)
+	if diags.HasErrors() {
+		return ExitError
+	}
+	mgr, err := m.openState(l, a.State, "destroy")
+	if err != nil {
+		v.Errorf("%s", err)
+		return ExitError
+	}
+	defer mgr.Close()
+	prior := mgr.State()
+	p, _, code := m.makePlan(v, l, prior, planRequest{destroy: true, refresh: true, parallelism: a.Parallelism})
+	if p == nil {
+		return code
+	}
+	v.Plan(p)
+	if !p.HasChanges() && (prior.Cluster == nil || !prior.Cluster.Created) {
+		return ExitOK
+	}
+	if !a.AutoApprove && !confirm(m, v, fmt.Sprintf("Do you really want to destroy everything in environment %q?", p.Environment)) {
+		v.Printf("\nDestroy cancelled.\n")
+		return ExitError
+	}
+	ctx, cancel := withTimeout(m.Ctx, a.Timeout)
+	defer cancel()
+	prov, err := m.provider(l)
+	if err != nil {
+		v.Errorf("%s", err)
+		return ExitError
+	}
+	prog := v.NewProgress()
+	e := engine.New(l.env, prior, m.Version)
+	res, diags := e.Destroy(ctx, p, engine.ApplyOptions{Provider: prov, State: mgr, Parallelism: a.Parallelism, Hooks: prog, Kill: m.Kill})
+	prog.Close()
+	v.Diagnostics(diags, l.files)
+	switch {
+	case res.Interrupted && ctx.Err() != nil && m.Ctx.Err() == nil:
+		v.Errorf("destroy did not finish within -timeout %s; state records what is left: run podlab destroy again", a.Timeout)
+		return ExitError
+	case res.Interrupted:
+		v.Printf("\n%s State is saved; run podlab destroy again to carry on.\n", v.Bold(v.Yellow("Interrupted.")))
+		return ExitInterrupted
+	case diags.HasErrors():
+		return ExitError
+	}
+	v.Printf("\n%s Resources: %d destroyed.\n", v.Bold(v.Green("Destroy complete!")), res.Destroyed)
+	v.Event("destroy_summary", map[string]any{"changes": map[string]any{"remove": res.Destroyed}})
+	return ExitOK
+}

@@ -1,0 +1,36 @@
+package command
+
+import (
+	"fmt"
+
+	"github.com/podlab/podlab/internal/command/arguments"
+	"github.com/podlab/podlab/internal/command/views"
+)
+
+func runForceUnlock(m *Meta, args []string) int {
+	a, fs, err := arguments.ParseForceUnlock(args)
+	if err != nil {
+		return parseError(m, "force-unlock", "force-unlock LOCK_ID [-force] [-var NAME=VALUE]", fs, err)
+	}
+	v := views.New(m.Stdout, m.Stderr, false, false)
+	l, diags := m.load(m.dir(a.Common), a.Vars, a.Workspace, false)
+	v.Diagnostics(diags, l.files)
+	if diags.HasErrors() {
+		return ExitError
+	}
+	b, err := m.backend(l)
+	if err != nil {
+		v.Errorf("%s", err)
+		return ExitError
+	}
+	if !a.Force && !confirm(m, v, fmt.Sprintf("Remove lock %s of environment %q? Only do this if the podlab that held it is gone.", a.ID, l.env.Name)) {
+		v.Printf("force-unlock cancelled.\n")
+		return ExitError
+	}
+	if err := b.ForceUnlock(m.Ctx, l.env.Name, a.ID); err != nil {
+		v.Errorf("%s", err)
+		return ExitError
+	}
+	v.Printf("The state of %q is unlocked.\n", l.env.Name)
+	return ExitOK
+}
