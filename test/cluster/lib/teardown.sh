@@ -56,17 +56,21 @@ kill_pod_processes() {
 	log "warning: processes still in the cluster's cgroups: $(cluster_cgroup_pids | tr '\n' ' ')"
 }
 
-# Shims reparent to init and outlive containerd; each one's PID is in its
-# task bundle in containerd's state dir.
+# Shims reparent to init and outlive containerd. Each task bundle in
+# containerd's state dir names its shim's socket; the process listening on
+# that socket is the shim, stopped by its PID.
 kill_shims() {
-	local f pid exe shim
+	local f sock pid exe shim
 	shim=$(realpath "$(command -v containerd-shim-runc-v2)")
-	for f in "$CONTAINERD_STATE"/io.containerd.runtime.v2.task/*/*/shim.pid; do
+	for f in "$CONTAINERD_STATE"/io.containerd.runtime.v2.task/*/*/address; do
 		[[ -f $f ]] || continue
-		pid=$(<"$f")
-		exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || continue
-		[[ ${exe% (deleted)} == "$shim" ]] || continue
-		stop_pid "$pid" "containerd-shim"
+		sock=$(<"$f")
+		sock=${sock#unix://}
+		for pid in $(ss -xlpn | awk -v s="$sock" '$5 == s' | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do
+			exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || continue
+			[[ ${exe% (deleted)} == "$shim" ]] || continue
+			stop_pid "$pid" containerd-shim
+		done
 	done
 }
 
@@ -103,7 +107,9 @@ remove_leftover_files() {
 	for d in "${LEFTOVER_DIRS[@]}"; do
 		rm -rf --one-file-system "$d"
 	done
-	rm -f /var/lib/cni/results/podlab-*
+	# libcni caches each attachment's result here: podlab-* for the pod
+	# network, cni-loopback-* for the loopback network containerd adds.
+	rm -f /var/lib/cni/results/podlab-* /var/lib/cni/results/cni-loopback-*
 	# The kubelet links every container log here, whatever podLogsDir says.
 	local link
 	for link in /var/log/containers/*.log; do
