@@ -85,6 +85,22 @@ func DecodeYAML(filename string, src []byte) ([]*Object, []*Error) {
 
 var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// parserProblems are the messages of libyaml's parser (as opposed to its
+// scanner), whose line numbers yaml.v3 reports 0-based.
+var parserProblems = map[string]bool{
+	"did not find expected <stream-start>":   true,
+	"did not find expected <document start>": true,
+	"found undefined tag handle":             true,
+	"did not find expected node content":     true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected key":              true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found duplicate %TAG directive":         true,
+}
+
 func yamlError(filename string, doc int, err error) *Error {
 	msg := err.Error()
 	pos := Pos{Line: 1, Column: 1}
@@ -94,8 +110,13 @@ func yamlError(filename string, doc int, err error) *Error {
 	}
 	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
-		pos.Line = n
 		msg = m[2]
+		// yaml.v3 counts the lines of scanner errors from 1 but those of
+		// parser errors from 0 (it adds 1 to scanner marks only).
+		if parserProblems[msg] {
+			n++
+		}
+		pos.Line = n
 	}
 	return &Error{
 		Source: Source{Filename: filename, Doc: doc, Line: pos.Line, Column: 1},
