@@ -86,7 +86,11 @@ func (e *evaluator) variableValue(v *Variable, given map[string]RawValue) (cty.V
 }
 
 func (e *evaluator) undeclared(r RawValue) {
-	detail := fmt.Sprintf("A value for %q was given on the %s, but the lab declares no such variable.", r.Name, r.Source)
+	where := "on the command line"
+	if r.Source == SourceFile {
+		where = "in a var file"
+	}
+	detail := fmt.Sprintf("A value for %q was given %s, but the lab declares no such variable.", r.Name, where)
 	if s := suggest(r.Name, e.m.VariableOrder); s != "" {
 		detail += fmt.Sprintf(" Did you mean %q?", s)
 	} else {
