@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/podlab/podlab/internal/golden"
 	"github.com/podlab/podlab/internal/command/views"
+	"github.com/podlab/podlab/internal/golden"
 )
 
 // The corpus testdata/bad holds broken labs, one per directory, each with
@@ -133,7 +133,7 @@ func jsonDiagnostics(t *testing.T, stdout string) []*views.JSONDiagnostic {
 			continue
 		}
 		var ev struct {
-			Type       string               `json:"type"`
+			Type       string                `json:"type"`
 			Diagnostic *views.JSONDiagnostic `json:"diagnostic"`
 		}
 		if err := json.Unmarshal([]byte(line), &ev); err != nil {
