@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 )
 
 // DecodeYAML decodes every document of a (possibly multi-document) YAML
@@ -53,7 +54,7 @@ func DecodeYAML(filename string, src []byte) ([]*Object, []*Error) {
 			}
 			continue
 		}
-		u, err := toUnstructured(v)
+		u, err := mappingToUnstructured(v)
 		if err != nil {
 			errs = append(errs, &Error{Source: src, Pos: Pos{root.Line, root.Column}, Msg: err.Error()})
 			continue
@@ -185,22 +186,32 @@ func normalize(v any, at *yaml.Node) (any, error) {
 	}
 }
 
-func toUnstructured(v any) (*unstructured.Unstructured, error) {
+func mappingToUnstructured(v any) (*unstructured.Unstructured, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("a manifest must be a mapping")
 	}
-	// A JSON round trip gives exactly the value types the API machinery
-	// expects (int64, float64, string, bool, nil, map, slice).
 	b, err := json.Marshal(m)
 	if err != nil {
 		return nil, fmt.Errorf("encode manifest: %w", err)
 	}
-	u := &unstructured.Unstructured{}
-	if err := u.UnmarshalJSON(b); err != nil {
+	return toUnstructured(b)
+}
+
+// toUnstructured decodes a JSON object with exactly the value types the
+// API machinery expects (int64, float64, string, bool, nil, map, slice).
+// It does not use Unstructured.UnmarshalJSON, which refuses an object
+// without a kind (or with an apiVersion it cannot parse) with a message
+// about its own internals; validate says what is wrong, and where.
+func toUnstructured(b []byte) (*unstructured.Unstructured, error) {
+	var m map[string]any
+	if err := utiljson.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("decode manifest: %w", err)
 	}
-	return u, nil
+	if m == nil {
+		return nil, fmt.Errorf("a manifest must be a mapping")
+	}
+	return &unstructured.Unstructured{Object: m}, nil
 }
 
 func listItems(list *Object) ([]*Object, *Error) {
