@@ -188,3 +188,5 @@ func (fs files) decl(t testing.TB, name string) int {
 	t.Fatalf("lab.podlab.hcl declares no variable %q", name)
 	return 0
 }
+
+func sprintAny(v any) string { return fmt.Sprintf("%+v", v) }
