@@ -28,7 +28,12 @@ func DecodeYAML(filename string, src []byte) ([]*Object, []*Error) {
 			break
 		}
 		if err != nil {
-			errs = append(errs, yamlError(filename, doc, err))
+			e := yamlError(filename, doc, err)
+			// An error at the end of the text is placed on its last line.
+			if last := lineCount(src); e.Pos.Line > last {
+				e.Pos.Line, e.Source.Line = last, last
+			}
+			errs = append(errs, e)
 			// The decoder cannot resynchronise after a syntax error.
 			break
 		}
@@ -84,7 +89,10 @@ func DecodeYAML(filename string, src []byte) ([]*Object, []*Error) {
 	return objs, errs
 }
 
-var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var (
+	yamlLineRe  = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	typeErrorRe = regexp.MustCompile(`^line (\d+): (.*)$`)
+)
 
 // parserProblems are the messages of libyaml's parser (as opposed to its
 // scanner), whose line numbers yaml.v3 reports 0-based.
@@ -127,6 +135,14 @@ func yamlError(filename string, doc int, err error) *Error {
 	}
 }
 
+func lineCount(src []byte) int {
+	n := bytes.Count(src, []byte("\n"))
+	if len(src) > 0 && src[len(src)-1] != '\n' {
+		n++
+	}
+	return max(n, 1)
+}
+
 func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 }
@@ -137,7 +153,17 @@ func isNull(n *yaml.Node) bool {
 func toJSONValue(n *yaml.Node) (any, error) {
 	var v any
 	if err := n.Decode(&v); err != nil {
-		return nil, &Error{Pos: Pos{n.Line, n.Column}, Msg: "invalid YAML: " + err.Error()}
+		e := &Error{Pos: Pos{n.Line, n.Column}, Msg: "invalid YAML: " + err.Error()}
+		// Such as "line 5: mapping key "name" already defined at line 4".
+		var te *yaml.TypeError
+		if errors.As(err, &te) && len(te.Errors) > 0 {
+			e.Msg = "invalid YAML: " + te.Errors[0]
+			if m := typeErrorRe.FindStringSubmatch(te.Errors[0]); m != nil {
+				line, _ := strconv.Atoi(m[1])
+				e.Pos, e.Msg = Pos{Line: line, Column: 1}, "invalid YAML: "+m[2]
+			}
+		}
+		return nil, e
 	}
 	return normalize(v, n)
 }
@@ -223,7 +249,12 @@ func listItems(list *Object) ([]*Object, *Error) {
 	for i := range ul.Items {
 		item := ul.Items[i]
 		prefix := fmt.Sprintf("items[%d]", i)
-		out = append(out, &Object{Unstructured: &item, Source: list.Source, fields: list.fields.sub(prefix)})
+		src := list.Source
+		// An item's errors fall back to the item, not to the List.
+		if pos, ok := list.fields.pos[prefix]; ok {
+			src.Line, src.Column = pos.Line, pos.Column
+		}
+		out = append(out, &Object{Unstructured: &item, Source: src, fields: list.fields.sub(prefix)})
 	}
 	return out, nil
 }
