@@ -8,6 +8,7 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -135,12 +136,30 @@ func yamlError(filename string, doc int, err error) *Error {
 	}
 }
 
+// lineCount counts lines as libyaml does: a line ends at \n, \r\n, \r,
+// NEL, LS or PS.
 func lineCount(src []byte) int {
-	n := bytes.Count(src, []byte("\n"))
-	if len(src) > 0 && src[len(src)-1] != '\n' {
-		n++
+	n, open := 1, false
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRune(src[i:])
+		switch r {
+		case '\r':
+			if i+1 < len(src) && src[i+1] == '\n' {
+				size++
+			}
+			fallthrough
+		case '\n', '\u0085', '\u2028', '\u2029':
+			n++
+			open = false
+		default:
+			open = true
+		}
+		i += size
 	}
-	return max(n, 1)
+	if !open && n > 1 {
+		n-- // the text ends with a line break
+	}
+	return n
 }
 
 func isNull(n *yaml.Node) bool {
