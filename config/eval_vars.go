@@ -19,7 +19,8 @@ func (e *evaluator) evalVariables() {
 			continue
 		}
 		given[r.Name] = r
-		if r.Expr == nil {
+		// A diagnostic about a sensitive value must not show it.
+		if r.Expr == nil && !e.m.Variables[r.Name].Sensitive {
 			e.env.Files[r.Range.Filename] = syntheticFile(r)
 		}
 	}
@@ -107,6 +108,9 @@ func (e *evaluator) undeclared(r RawValue) {
 }
 
 func (e *evaluator) validateVariable(v *Variable, val cty.Value, valRange hcl.Range) {
+	if v.Sensitive {
+		val = val.Mark(sensitiveMark)
+	}
 	ctx := &hcl.EvalContext{
 		Variables: map[string]cty.Value{"var": cty.ObjectVal(map[string]cty.Value{v.Name: val})},
 		Functions: e.funcs,
@@ -134,8 +138,9 @@ func (e *evaluator) validateVariable(v *Variable, val cty.Value, valRange hcl.Ra
 			continue
 		}
 		msg := fmt.Sprintf("The value of var.%s is not valid.", v.Name)
-		if m, ds := rule.ErrorMessage.Value(ctx); !ds.HasErrors() {
-			if m, _ = m.Unmark(); m.IsKnown() && !m.IsNull() && m.Type() == cty.String {
+		// A message that would show a sensitive value is not shown.
+		if m, ds := rule.ErrorMessage.Value(ctx); !ds.HasErrors() && !m.IsMarked() {
+			if m.IsKnown() && !m.IsNull() && m.Type() == cty.String {
 				msg = m.AsString()
 			}
 		}
