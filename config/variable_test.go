@@ -242,6 +242,34 @@ output "t" {
 			t.Errorf("outputs: %#v", env.Outputs)
 		}
 	})
+	t.Run("failing validation does not show the value", func(t *testing.T) {
+		lab := files{"lab.podlab.hcl": `
+variable "token" {
+  type      = string
+  sensitive = true
+
+  validation {
+    condition     = strlen(var.token) > 10
+    error_message = "The token ${var.token} is too short."
+  }
+}
+` + localCluster}
+		for _, inputs := range [][]RawValue{
+			cli(t, "token=hunter2"),
+			EnvValues([]string{"PODLAB_VAR_token=hunter2"}),
+		} {
+			env, diags := evaluate(t, lab, EvalOptions{Inputs: inputs})
+			d := wantDiag(t, diags, "Invalid value for variable", "The value of var.token is not valid.")
+			if strings.Contains(d.Detail, "hunter2") {
+				t.Errorf("the diagnostic shows the sensitive value: %s", d.Detail)
+			}
+			for name, f := range env.Files {
+				if strings.Contains(string(f.Bytes), "hunter2") {
+					t.Errorf("the diagnostic's source %q shows the sensitive value", name)
+				}
+			}
+		}
+	})
 	t.Run("manifest", func(t *testing.T) {
 		env := mustEvaluate(t, files{"lab.podlab.hcl": decl + localCluster + `
 exercise "web" {
