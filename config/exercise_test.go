@@ -548,3 +548,30 @@ exercise "web" {
 		})
 	}
 }
+
+// TestNamespaceCollisions: names that slug alike must not put two
+// instances in one namespace without the lab saying so.
+func TestNamespaceCollisions(t *testing.T) {
+	tests := []struct {
+		name, lab string
+		err       string
+	}{
+		{"underscore and dash", "exercise \"web_app\" {\n  manifests = []\n}\nexercise \"web-app\" {\n  manifests = []\n}\n", "Two exercise instances share a namespace"},
+		{"count index and a name", "exercise \"web\" {\n  count = 2\n  manifests = []\n}\nexercise \"web_0\" {\n  manifests = []\n}\n", "Two exercise instances share a namespace"},
+		{"seat and exercise", "lab {\n  seats = [\"a\", \"a-b\"]\n}\nexercise \"b_c\" {\n  manifests = []\n}\nexercise \"c\" {\n  manifests = []\n}\n", "Two exercise instances share a namespace"},
+		{"a namespace the lab names twice is shared on purpose", "exercise \"a\" {\n  namespace = \"shared\"\n  manifests = []\n}\nexercise \"b\" {\n  namespace = \"shared\"\n  manifests = []\n}\n", ""},
+		{"distinct names", "exercise \"web\" {\n  count = 2\n  manifests = []\n}\nexercise \"web_app\" {\n  manifests = []\n}\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags := evaluate(t, files{"lab.podlab.hcl": localCluster + tt.lab}, EvalOptions{})
+			if tt.err == "" {
+				if diags.HasErrors() {
+					t.Fatal(describe(diags))
+				}
+				return
+			}
+			wantDiag(t, diags, tt.err)
+		})
+	}
+}

@@ -34,11 +34,12 @@ func run(t *testing.T, dir string, environ []string, args ...string) result {
 }
 
 // copyLab copies the lab in src (a directory of the repository) into a
-// fresh temporary directory, so that commands that write .podlab/ never
-// write into the source tree. Files named in skip are left out.
+// fresh temporary directory of the same name (a lab's default name), so
+// that commands that write .podlab/ never write into the source tree.
+// Files named in skip are left out.
 func copyLab(t *testing.T, src string, skip ...string) string {
 	t.Helper()
-	dst := t.TempDir()
+	dst := filepath.Join(t.TempDir(), filepath.Base(src))
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
