@@ -190,3 +190,5 @@ func (fs files) decl(t testing.TB, name string) int {
 }
 
 func sprintAny(v any) string { return fmt.Sprintf("%+v", v) }
+
+func hclDiags(d ...*hcl.Diagnostic) hcl.Diagnostics { return hcl.Diagnostics(d) }

@@ -269,6 +269,13 @@ func TestHashStability(t *testing.T) {
 			t.Errorf("%s: hash %s → %s", addr, h, c[addr])
 		}
 	}
+	// A manifest that carries a hash (copied from a live object) gets
+	// the same hash as without it: the hash never covers a hash.
+	stale := appLab("")
+	stale["app.yaml"] = strings.Replace(appYAML, "  name: settings\n", "  name: settings\n  annotations:\n    podlab.dev/manifest-hash: stale\n", 1)
+	if s := hashes(stale); !reflect.DeepEqual(a, s) {
+		t.Errorf("a stale hash annotation changed hashes")
+	}
 	// Reordering the YAML's keys changes nothing.
 	reordered := appLab("")
 	reordered["app.yaml"] = strings.Replace(appYAML, "apiVersion: apps/v1\nkind: Deployment\n", "kind: Deployment\napiVersion: apps/v1\n", 1)
