@@ -197,9 +197,6 @@ func TestGraph(t *testing.T) {
 
 // TestBinary builds podlab and runs it as a user would, for its exit codes.
 func TestBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the podlab binary")
-	}
 	gobin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("no go command to build podlab with")
