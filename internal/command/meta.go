@@ -107,7 +107,7 @@ func (m *Meta) load(dir string, vars arguments.Vars, workspace string, validate 
 	if diags.HasErrors() {
 		return l, diags
 	}
-	inputs, ds := m.inputs(vars, l.files)
+	inputs, ds := m.inputs(dir, vars, l.files)
 	diags = append(diags, ds...)
 	if ds.HasErrors() {
 		return l, diags
@@ -124,15 +124,17 @@ func (m *Meta) load(dir string, vars arguments.Vars, workspace string, validate 
 }
 
 // inputs collects variable values in ascending precedence: var files,
-// then PODLAB_VAR_ environment variables, then -var options.
-func (m *Meta) inputs(vars arguments.Vars, files map[string]*hcl.File) ([]config.RawValue, hcl.Diagnostics) {
+// then PODLAB_VAR_ environment variables, then -var options. A relative
+// var file is found in dir, the lab directory, as if podlab had been
+// started there (which is what -chdir promises).
+func (m *Meta) inputs(dir string, vars arguments.Vars, files map[string]*hcl.File) ([]config.RawValue, hcl.Diagnostics) {
 	var out []config.RawValue
 	var diags hcl.Diagnostics
 	for _, it := range vars.Items {
 		if !it.File {
 			continue
 		}
-		vals, ds := config.ReadVarFile(it.Value, files)
+		vals, ds := config.ReadVarFile(inDir(dir, it.Value), files)
 		diags = append(diags, ds...)
 		out = append(out, vals...)
 	}
@@ -207,6 +209,15 @@ func (m *Meta) openState(l *loaded, a arguments.State, operation string) (*state
 	return state.Open(m.Ctx, b, l.env.Name, state.OpenOptions{
 		Lab: l.env.Lab.Name, Lock: a.Lock, LockTimeout: a.LockTimeout, Operation: operation, Version: m.Version,
 	})
+}
+
+// inDir resolves a path given on the command line against the lab
+// directory.
+func inDir(dir, p string) string {
+	if filepath.IsAbs(p) || dir == "." || dir == "" {
+		return p
+	}
+	return filepath.Join(dir, p)
 }
 
 func exists(p string) bool {

@@ -39,7 +39,7 @@ func runPlan(m *Meta, args []string) int {
 	}
 	v.Plan(p)
 	if a.Out != "" {
-		if err := plan.Save(p, a.Out); err != nil {
+		if err := plan.Save(p, inDir(l.dir, a.Out)); err != nil {
 			v.Errorf("%s", err)
 			return ExitError
 		}
