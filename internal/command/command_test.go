@@ -42,7 +42,8 @@ func TestRunExitCodes(t *testing.T) {
 		{"state list with nothing applied", lab, []string{"state", "list"}, ExitOK, "", ""},
 		{"state show of nothing", lab, []string{"state", "show", "exercise.x"}, ExitError, "", "podlab state list shows what it has"},
 		{"apply -var without a value", lab, []string{"apply", "-var"}, ExitError, "", "flag needs an argument: -var"},
-		{"kubeconfig is not built yet", lab, []string{"kubeconfig"}, ExitError, "", "not built yet"},
+		{"kubeconfig of a cluster that is not there", lab, []string{"kubeconfig", "-var", "kubeconfig=/nonexistent"}, ExitError, "", "the kubeconfig /nonexistent does not exist"},
+		{"kubeconfig -seat without seats", lab, []string{"kubeconfig", "-seat", "kim"}, ExitError, "", "the lab has no seats"},
 		{"missing lab directory", filepath.Join(lab, "nope"), []string{"validate"}, ExitError, "", "Cannot read lab directory"},
 	}
 	for _, tt := range tests {
