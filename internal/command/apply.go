@@ -2,6 +2,8 @@ package command
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"context"
 	"fmt"
 	"sort"
@@ -103,7 +105,11 @@ func runApply(m *Meta, args []string) int {
 		return ExitInterrupted
 	}
 	if diags.HasErrors() {
-		v.Printf("\n%s %d added, %d changed, %d destroyed before the error; state records them.\n", v.Bold(v.Red("Apply failed.")), res.Added, res.Changed, res.Destroyed)
+		if res.Added+res.Changed+res.Destroyed == 0 {
+			v.Printf("\n%s Nothing was changed.\n", v.Bold(v.Red("Apply failed.")))
+		} else {
+			v.Printf("\n%s %d added, %d changed, %d destroyed before the error; state records them.\n", v.Bold(v.Red("Apply failed.")), res.Added, res.Changed, res.Destroyed)
+		}
 		return ExitError
 	}
 	v.Printf("\n%s Resources: %d added, %d changed, %d destroyed.\n", v.Bold(v.Green("Apply complete!")), res.Added, res.Changed, res.Destroyed)
@@ -164,7 +170,7 @@ func (m *Meta) loadForApply(dir string, vars arguments.Vars, workspace string, s
 		now := engine.VariablesJSON(env)
 		var changed []string
 		for name, val := range saved.Variables {
-			if string(now[name]) != string(val) {
+			if !sameJSON(now[name], val) {
 				changed = append(changed, name)
 			}
 		}
@@ -234,4 +240,14 @@ func withTimeout(ctx context.Context, d time.Duration) (context.Context, context
 		return context.WithCancel(ctx)
 	}
 	return context.WithTimeout(ctx, d)
+}
+
+// sameJSON compares two JSON texts regardless of layout (a saved plan is
+// indented).
+func sameJSON(a, b []byte) bool {
+	var ca, cb bytes.Buffer
+	if json.Compact(&ca, a) != nil || json.Compact(&cb, b) != nil {
+		return false
+	}
+	return bytes.Equal(ca.Bytes(), cb.Bytes())
 }

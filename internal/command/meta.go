@@ -168,8 +168,14 @@ func (m *Meta) inputs(dir string, vars arguments.Vars, files map[string]*hcl.Fil
 // backend returns where the lab's states live.
 func (m *Meta) backend(l *loaded) (state.Backend, error) {
 	b := l.module.Backend
+	// Messages name state files by absolute path: with -chdir a relative
+	// one would mislead.
+	dir, err := filepath.Abs(l.dir)
+	if err != nil {
+		return nil, err
+	}
 	if b == nil {
-		return state.NewLocal(filepath.Join(l.dir, ".podlab")), nil
+		return state.NewLocal(filepath.Join(dir, ".podlab")), nil
 	}
 	switch b.Type {
 	case config.BackendLocal:
@@ -179,7 +185,7 @@ func (m *Meta) backend(l *loaded) (state.Backend, error) {
 		}
 		p := cfg.Path
 		if !filepath.IsAbs(p) {
-			p = filepath.Join(l.dir, p)
+			p = filepath.Join(dir, p)
 		}
 		return state.NewLocal(p), nil
 	}
