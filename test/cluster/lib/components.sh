@@ -15,7 +15,11 @@ component_pid() {
 	[[ $pid =~ ^[0-9]+$ ]] || return 1
 	exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
 	want=$(component_exe "$1") || return 1
-	[[ ${exe% (deleted)} == "$(realpath "$want")" ]] || return 1
+	want=$(realpath -m "$want")
+	if [[ ${exe% (deleted)} != "$want" ]]; then
+		log "note: pid $pid in $file runs $exe, not $want; treating $1 as stopped"
+		return 1
+	fi
 	echo "$pid"
 }
 
@@ -38,7 +42,7 @@ start_component() {
 	# Until setsid has exec'd, the PID still shows setsid's binary.
 	local i
 	for ((i = 0; i < 50; i++)); do
-		component_pid "$name" >/dev/null && break
+		component_pid "$name" >/dev/null 2>&1 && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -155,7 +159,10 @@ start_apiserver() {
 	local args
 	mapfile -t args < <(apiserver_args)
 	start_component kube-apiserver "$K8S_BIN_DIR/kube-apiserver" "${args[@]}"
-	await_component kube-apiserver 90 curl_api /readyz
+	# Asked anonymously, /readyz answers only once RBAC's caches are filled
+	# (the admin certificate bypasses RBAC and would be let in earlier), so
+	# no client sees a spurious "forbidden" after this returns.
+	await_component kube-apiserver 90 curl -fsS --max-time 5 --cacert "$PKI_DIR/ca.crt" "$APISERVER_URL/readyz"
 }
 
 start_apiproxy() {
