@@ -144,7 +144,20 @@ cmd_down() {
 		log "no cluster to tear down"
 		return 0
 	fi
+	phase wait-for-tests wait_for_tests
 	phase teardown teardown
+}
+
+# wait_for_tests lets end-to-end tests that are using the cluster finish:
+# each holds run/tests.lock shared (internal/testcluster) while it runs.
+wait_for_tests() {
+	local lock=$RUN_DIR/tests.lock fd
+	[[ -f $lock ]] || return 0
+	exec {fd}<>"$lock"
+	if ! flock -n -x "$fd"; then
+		log "end-to-end tests are using the cluster; waiting up to 10 min for them to finish"
+		flock -w 600 -x "$fd" || log "warning: tests still running; tearing down anyway"
+	fi
 }
 
 cmd_status() {

@@ -265,7 +265,7 @@ wait_control_plane() {
 		-d '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"'"$ns"'"}}' >/dev/null ||
 		die "could not create probe namespace $ns"
 	await_component kube-controller-manager 180 probe_namespace_ready "$ns"
-	log "controller-manager answered ($ns has its ServiceAccount and CA bundle)"
+	log "controller-manager answered: $ns has its ServiceAccount and CA bundle"
 	# Unschedulable on purpose: the scheduler must look at it, no container runs.
 	curl_api "/api/v1/namespaces/$ns/pods" -X POST -H 'Content-Type: application/json' \
 		-d '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"probe"},"spec":{"nodeSelector":{"podlab.dev/probe":"nowhere"},"automountServiceAccountToken":false,"containers":[{"name":"probe","image":"'"$SANDBOX_IMAGE"'"}]}}' >/dev/null ||
