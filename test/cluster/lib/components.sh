@@ -99,9 +99,11 @@ curl_api() {
 		"$@" "$APISERVER_URL$path"
 }
 
-# squeezed_json PATH fetches an object with whitespace removed, for grep.
-squeezed_json() {
-	curl_api "$1" | tr -d ' \n'
+# json_has PATH TEXT: the object at PATH, whitespace removed, contains TEXT.
+json_has() {
+	local body
+	body=$(curl_api "$1") || return 1
+	[[ ${body//[[:space:]]/} == *"$2"* ]]
 }
 
 ctr_k8s() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }
@@ -212,7 +214,9 @@ start_containerd() {
 import_pause_image() {
 	"$TOOLS_DIR/imagetool" pause -binary "$TOOLS_DIR/pause" -tag "$SANDBOX_IMAGE" -out "$CLUSTER_DIR/pause.tar"
 	ctr_k8s images import "$CLUSTER_DIR/pause.tar" >/dev/null
-	ctr_k8s images ls -q | grep -qx "$SANDBOX_IMAGE" || die "$SANDBOX_IMAGE missing from containerd after import"
+	local images
+	images=$(ctr_k8s images ls -q)
+	grep -qx "$SANDBOX_IMAGE" <<<"$images" || die "$SANDBOX_IMAGE missing from containerd after import"
 }
 
 start_kubelet() {
@@ -226,8 +230,8 @@ start_kubelet() {
 }
 
 node_ready() {
-	# The apiserver pretty-prints JSON for curl; squeeze it before matching.
-	squeezed_json "/api/v1/nodes/$NODE_NAME" | grep -q '"type":"Ready","status":"True"'
+	# The apiserver pretty-prints JSON for curl; json_has squeezes it.
+	json_has "/api/v1/nodes/$NODE_NAME" '"type":"Ready","status":"True"'
 }
 
 default_sa_exists() {
@@ -251,7 +255,7 @@ probe_namespace_ready() {
 }
 
 probe_pod_considered() {
-	squeezed_json "/api/v1/namespaces/$1/pods/probe" | grep -q '"reason":"Unschedulable"'
+	json_has "/api/v1/namespaces/$1/pods/probe" '"reason":"Unschedulable"'
 }
 
 # wait_control_plane proves that controller-manager and scheduler work again

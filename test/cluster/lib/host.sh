@@ -7,7 +7,7 @@ PACKAGES=(containerd runc containernetworking-plugins etcd-server docker-registr
 ensure_packages() {
 	local p missing=()
 	for p in "${PACKAGES[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+		[[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == "install ok installed" ]] || missing+=("$p")
 	done
 	if ((${#missing[@]} == 0)); then
 		log "Debian packages present"
