@@ -3,8 +3,8 @@ package command
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
