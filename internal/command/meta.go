@@ -184,7 +184,10 @@ func (m *Meta) provider(l *loaded) (providers.Cluster, error) {
 	case config.KindKubeconfig:
 		return kubeconfig.New(c.Name, c.Kubeconfig, l.dir), nil
 	case config.KindGKE:
-		return gke.New(c.Name, c.GKE), nil
+		p := gke.New(c.Name, c.GKE)
+		p.Lab, p.Env = l.env.Lab.Name, l.env.Name
+		p.EmulatorHost = m.getenv(gke.EmulatorHostEnv)
+		return p, nil
 	case config.KindKubeadm:
 		return kubeadm.New(c.Name, c.Kubeadm), nil
 	}
