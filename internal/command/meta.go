@@ -24,6 +24,7 @@ import (
 	"github.com/podlab/podlab/providers/kubeadm"
 	"github.com/podlab/podlab/providers/kubeconfig"
 	"github.com/podlab/podlab/state"
+	"github.com/podlab/podlab/state/gcs"
 )
 
 // Meta is what every command shares: streams, environment, where it runs.
@@ -161,6 +162,12 @@ func (m *Meta) backend(l *loaded) (state.Backend, error) {
 			p = filepath.Join(l.dir, p)
 		}
 		return state.NewLocal(p), nil
+	case config.BackendGCS:
+		var cfg config.GCSBackend
+		if err := decodeBackend(b, &cfg); err != nil {
+			return nil, err
+		}
+		return gcs.New(m.Ctx, cfg.Bucket, cfg.Prefix)
 	}
 	return nil, fmt.Errorf("backend %q is not available in this podlab yet", b.Type)
 }
