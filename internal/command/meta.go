@@ -23,6 +23,7 @@ import (
 	"github.com/podlab/podlab/providers/gke"
 	"github.com/podlab/podlab/providers/kubeadm"
 	"github.com/podlab/podlab/providers/kubeconfig"
+	"github.com/podlab/podlab/providers/kubernetes"
 	"github.com/podlab/podlab/state"
 	"github.com/podlab/podlab/state/gcs"
 )
@@ -40,6 +41,9 @@ type Meta struct {
 	Ctx context.Context
 	// Kill ends on the second interrupt: in-flight work is abandoned.
 	Kill context.Context
+	// Counter, when set, counts the Kubernetes API requests the command
+	// makes (PODLAB_API_STATS, for tests and benchmarks).
+	Counter *kubernetes.RequestCounter
 }
 
 func (m *Meta) getenv(key string) string {
@@ -82,16 +86,18 @@ func (m *Meta) view(v arguments.View) *views.View {
 
 // loaded is a lab loaded and evaluated for one environment.
 type loaded struct {
-	dir    string
-	module *config.Module
-	env    *config.Env
-	files  map[string]*hcl.File
+	dir       string
+	module    *config.Module
+	env       *config.Env
+	files     map[string]*hcl.File
+	inputs    []config.RawValue
+	workspace string
 }
 
 // load reads the lab in dir and evaluates it with the given variables.
 // Diagnostics come with the files they point into.
 func (m *Meta) load(dir string, vars arguments.Vars, workspace string, validate bool) (*loaded, hcl.Diagnostics) {
-	l := &loaded{dir: dir, files: map[string]*hcl.File{}}
+	l := &loaded{dir: dir, files: map[string]*hcl.File{}, workspace: workspace}
 	mod, diags := config.Load(dir)
 	if mod != nil {
 		l.module = mod
@@ -107,6 +113,7 @@ func (m *Meta) load(dir string, vars arguments.Vars, workspace string, validate 
 	if ds.HasErrors() {
 		return l, diags
 	}
+	l.inputs = inputs
 	env, ds := config.Evaluate(mod, config.EvalOptions{Inputs: inputs, Workspace: workspace, Validate: validate})
 	if env != nil {
 		l.env = env
