@@ -156,7 +156,7 @@ func stepName(op *containerpb.Operation, r ref) string {
 		return "deleting GKE cluster " + r.Name
 	case containerpb.Operation_SET_NODE_POOL_SIZE:
 		return fmt.Sprintf("resizing node pool %s of GKE cluster %s", lastSegment(op.GetTargetLink()), r.Name)
-	case containerpb.Operation_UPDATE_CLUSTER, containerpb.Operation_SET_LABELS:
+	case containerpb.Operation_UPDATE_CLUSTER:
 		return "updating GKE cluster " + r.Name
 	}
 	return fmt.Sprintf("GKE operation %s on cluster %s", op.GetOperationType(), r.Name)

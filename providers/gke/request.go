@@ -67,9 +67,6 @@ func parsePath(p string) (ref, bool) {
 	return ref{Project: s[1], Location: s[3], Name: s[5]}, true
 }
 
-// isZone tells a zonal location (us-central1-a) from a region.
-func isZone(location string) bool { return zoneRE.MatchString(location) }
-
 // pool is a node pool as podlab will ask for it, defaults applied.
 type pool struct {
 	Name string
@@ -119,7 +116,7 @@ func clusterLabels(cfg *config.GKE, lab, env string) map[string]string {
 // false for a name GKE does not know.
 func releaseChannel(s string) (containerpb.ReleaseChannel_Channel, bool) {
 	if s == "" {
-		return containerpb.ReleaseChannel_UNSPECIFIED, true
+		return 0, true // UNSPECIFIED: GKE picks its default channel
 	}
 	v, ok := containerpb.ReleaseChannel_Channel_value[strings.ToUpper(s)]
 	return containerpb.ReleaseChannel_Channel(v), ok
