@@ -308,7 +308,12 @@ func (b *Backend) Lock(ctx context.Context, env string, info *state.LockInfo) (s
 	}
 	wait := b.poll
 	for {
-		gen, err := b.create(ctx, object, storage.Conditions{DoesNotExist: true}, append(data, '\n'))
+		// Each try gets a context of its own: ctx bounds the waiting, and
+		// with -lock-timeout=0 it has ended before the first try, which
+		// must still be made.
+		tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		gen, err := b.create(tctx, object, storage.Conditions{DoesNotExist: true}, append(data, '\n'))
+		cancel()
 		if err == nil {
 			b.mu.Lock()
 			b.locks[info.ID] = lockRef{env: env, gen: gen}
@@ -318,9 +323,6 @@ func (b *Backend) Lock(ctx context.Context, env string, info *state.LockInfo) (s
 			return info.ID, nil
 		}
 		if !preconditionFailed(err) {
-			if ctx.Err() != nil {
-				return "", b.lockedError(env, object)
-			}
 			return "", b.explainWrite("lock state with", object, err)
 		}
 		select {

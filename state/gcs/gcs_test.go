@@ -157,6 +157,17 @@ func TestLock(t *testing.T) {
 	if err := b.Unlock(ctx, "gke", infoB.ID); err == nil {
 		t.Fatal("unlocking twice succeeded")
 	}
+	// -lock-timeout=0: the context has ended before the first try, which
+	// still takes a free lock.
+	ended, cancel := context.WithTimeout(ctx, 0)
+	defer cancel()
+	infoC := state.NewLockInfo("plan", "test")
+	if _, err := a.Lock(ended, "gke", infoC); err != nil {
+		t.Fatalf("lock with an ended context on a free lock: %v", err)
+	}
+	if err := a.Unlock(ctx, "gke", infoC.ID); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // A force-unlocked podlab that comes back must not remove the lock a new
