@@ -158,7 +158,9 @@ func (l *gkeLab) run(args ...string) result {
 
 func (l *gkeLab) must(want int, args ...string) string {
 	l.t.Helper()
+	start := time.Now()
 	res := l.run(args...)
+	l.t.Logf("podlab %s: exit %d after %s", strings.Join(args, " "), res.code, time.Since(start).Round(time.Millisecond))
 	if res.code != want {
 		l.t.Fatalf("podlab %s: exit %d, want %d\n%s", strings.Join(args, " "), res.code, want, res.out)
 	}
@@ -222,7 +224,9 @@ func (l *gkeLab) clusters() []*containerpb.Cluster {
 // process with an ADC token, applies the exercises and passes every check;
 // destroy deletes the objects and then the cluster, and waits for GKE.
 func TestE2ECourseLabOnGKE(t *testing.T) {
-	l := newGKELab(t, fakegke.Options{})
+	// Operations slow enough that podlab's polling (0.5 s, doubling) sees
+	// both PENDING and RUNNING.
+	l := newGKELab(t, fakegke.Options{PendingFor: time.Second, RunningFor: 2 * time.Second})
 	start := time.Now()
 	out := l.must(0, "apply", "-var", "target=gke", "-auto-approve")
 	t.Logf("apply with cluster creation and checks took %s", time.Since(start).Round(time.Millisecond))
