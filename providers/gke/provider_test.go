@@ -550,3 +550,42 @@ func TestKubeconfigUsesTheAuthPlugin(t *testing.T) {
 		t.Fatal("the kubeconfig holds a token")
 	}
 }
+
+// apply after an interrupted destroy waits for the deletion to finish,
+// then creates the cluster again.
+func TestApplyAfterInterruptedDestroy(t *testing.T) {
+	f := newFixture(t)
+	p := f.provider(nil)
+	st := &memState{}
+	if _, err := p.Ensure(context.Background(), nil, st.rec, &progress{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	st.onSave = func(c state.Cluster) {
+		if c.Status == state.ClusterDeleting && c.Operation != "" {
+			cancel()
+		}
+	}
+	if err := p.Destroy(ctx, st.get(), st.rec, &progress{}); !isInterrupt(err) {
+		t.Fatalf("interrupted destroy = %v", err)
+	}
+	st.onSave = nil
+	prior := st.get()
+	ch, err := p.Plan(context.Background(), prior, true)
+	if err != nil || ch.Action != plan.Create || !strings.Contains(ch.Reason, "interrupted destroy") {
+		t.Fatalf("plan = %v %+v", err, ch)
+	}
+	prog := &progress{}
+	if _, err := p.Ensure(context.Background(), prior, st.rec, prog); err != nil {
+		t.Fatal(err)
+	}
+	if got := prog.statuses("deleting GKE cluster podlab-t"); len(got) == 0 || got[len(got)-1] != "done" {
+		t.Fatalf("apply did not wait for the deletion: %v", got)
+	}
+	if f.srv.Calls("DeleteCluster") != 1 || f.srv.Calls("CreateCluster") != 2 || clusterCount(t, f) != 1 {
+		t.Fatalf("DeleteCluster %d, CreateCluster %d, clusters %d", f.srv.Calls("DeleteCluster"), f.srv.Calls("CreateCluster"), clusterCount(t, f))
+	}
+	if c := st.get(); c.Status != state.ClusterReady || c.Operation != "" {
+		t.Fatalf("state = %+v", c)
+	}
+}
