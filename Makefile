@@ -10,7 +10,7 @@ TOOLS_BIN := $(CURDIR)/bin/tools
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(TOOLS_BIN)/staticcheck-$(STATICCHECK_VERSION)
 
-.PHONY: build test test-unit lint cluster-up cluster-down cluster-status
+.PHONY: build test test-unit lint demo bench cluster-up cluster-down cluster-status
 
 build:
 	$(GO) build -o $(BIN) ./cmd/podlab
@@ -33,6 +33,11 @@ lint: $(STATICCHECK)
 # (cheap when one is already running) and makes its absence a failure.
 test: lint cluster-up
 	PODLAB_E2E=1 $(GO) test -count=1 -timeout 30m ./...
+
+# The README's first command: the course lab applied, checked and destroyed
+# on the local test cluster.
+demo:
+	hack/demo.sh
 
 cluster-up:
 	$(CLUSTER) up

@@ -25,6 +25,10 @@ type EvalOptions struct {
 	// Validate evaluates without requiring values: a variable without one
 	// is unknown, and every cluster block is checked, not just the chosen.
 	Validate bool
+	// Cluster, when set, chooses the environment instead of the lab
+	// block's cluster setting (destroy -expired names environments by
+	// their state, not by variables).
+	Cluster string
 }
 
 // sensitiveMark marks values from sensitive variables as they flow through
@@ -236,13 +240,19 @@ func (e *evaluator) evalLab() {
 
 func (e *evaluator) chooseCluster(labBody hcl.Body) {
 	name := e.env.Lab.Cluster
+	if e.opts.Cluster != "" {
+		name = e.opts.Cluster
+	}
 	if name == "" && e.env.Complete {
 		if len(e.m.ClusterOrder) == 1 {
 			name = e.m.ClusterOrder[0]
 		} else {
-			subject := hcl.Range{Filename: firstFile(e.m)}
-			if e.m.Lab != nil {
+			subject := hcl.Range{Filename: firstFile(e.m), Start: hcl.InitialPos, End: hcl.InitialPos}
+			switch {
+			case e.m.Lab != nil:
 				subject = e.m.Lab.DeclRange
+			case len(e.m.ClusterOrder) > 0:
+				subject = e.m.Clusters[e.m.ClusterOrder[0]].DeclRange
 			}
 			detail := "The lab has no cluster block; add one, such as cluster \"kubeconfig\" { kubeconfig {} }."
 			if len(e.m.ClusterOrder) > 1 {

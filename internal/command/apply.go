@@ -2,6 +2,8 @@ package command
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"context"
 	"fmt"
 	"sort"
@@ -26,6 +28,7 @@ func runApply(m *Meta, args []string) int {
 		return parseError(m, "apply", "apply [PLAN] [-auto-approve] [-var NAME=VALUE] [-checks=false]", fs, err)
 	}
 	v := m.view(a.View)
+	v.Verbose = a.Verbose
 	dir := m.dir(a.Common)
 	var saved *plan.Plan
 	if a.PlanFile != "" {
@@ -46,6 +49,19 @@ func runApply(m *Meta, args []string) int {
 	}
 	defer mgr.Close()
 	prior := mgr.State()
+	if prior.ExpiresAt != nil && time.Now().After(*prior.ExpiresAt) {
+		v.Diagnostics(hcl.Diagnostics{{
+			Severity: hcl.DiagWarning,
+			Summary:  "The environment has expired",
+			Detail: fmt.Sprintf("Environment %q passed its time limit at %s (lab.ttl %s). podlab destroy -expired will remove it; raise lab.ttl to keep it longer.",
+				l.env.Name, prior.ExpiresAt.Local().Format(time.DateTime), l.env.Lab.TTL),
+		}}, nil)
+	}
+	if _, over := engine.CostEstimate(l.env); over && !a.AllowOverCap && (prior.Cluster == nil || prior.Cluster.Status != state.ClusterReady) {
+		n, _ := engine.Nodes(l.env)
+		v.Errorf("environment %q needs %d GKE nodes, more than lab.max_nodes = %d; lower the node counts, raise the cap, or pass -allow-over-cap", l.env.Name, n, l.env.Lab.MaxNodes)
+		return ExitError
+	}
 
 	p := saved
 	if p != nil {
@@ -89,7 +105,11 @@ func runApply(m *Meta, args []string) int {
 		return ExitInterrupted
 	}
 	if diags.HasErrors() {
-		v.Printf("\n%s %d added, %d changed, %d destroyed before the error; state records them.\n", v.Bold(v.Red("Apply failed.")), res.Added, res.Changed, res.Destroyed)
+		if res.Added+res.Changed+res.Destroyed == 0 {
+			v.Printf("\n%s Nothing was changed.\n", v.Bold(v.Red("Apply failed.")))
+		} else {
+			v.Printf("\n%s %d added, %d changed, %d destroyed before the error; state records them.\n", v.Bold(v.Red("Apply failed.")), res.Added, res.Changed, res.Destroyed)
+		}
 		return ExitError
 	}
 	v.Printf("\n%s Resources: %d added, %d changed, %d destroyed.\n", v.Bold(v.Green("Apply complete!")), res.Added, res.Changed, res.Destroyed)
@@ -124,7 +144,7 @@ func (m *Meta) loadForApply(dir string, vars arguments.Vars, workspace string, s
 	if diags.HasErrors() {
 		return l, diags
 	}
-	inputs, ds := m.inputs(vars, l.files)
+	inputs, ds := m.inputs(dir, vars, l.files)
 	diags = append(diags, ds...)
 	if ds.HasErrors() {
 		return l, diags
@@ -150,7 +170,7 @@ func (m *Meta) loadForApply(dir string, vars arguments.Vars, workspace string, s
 		now := engine.VariablesJSON(env)
 		var changed []string
 		for name, val := range saved.Variables {
-			if string(now[name]) != string(val) {
+			if !sameJSON(now[name], val) {
 				changed = append(changed, name)
 			}
 		}
@@ -204,7 +224,7 @@ func checkSaved(p *plan.Plan, l *loaded, prior *state.State) error {
 
 func (m *Meta) reevaluate(l *loaded) func(rt config.Runtime) (*config.Env, hcl.Diagnostics) {
 	return func(rt config.Runtime) (*config.Env, hcl.Diagnostics) {
-		return config.Evaluate(l.module, config.EvalOptions{Inputs: l.inputs, Workspace: l.workspace, Runtime: rt})
+		return config.Evaluate(l.module, config.EvalOptions{Inputs: l.inputs, Workspace: l.workspace, Cluster: l.cluster, Runtime: rt})
 	}
 }
 
@@ -220,4 +240,14 @@ func withTimeout(ctx context.Context, d time.Duration) (context.Context, context
 		return context.WithCancel(ctx)
 	}
 	return context.WithTimeout(ctx, d)
+}
+
+// sameJSON compares two JSON texts regardless of layout (a saved plan is
+// indented).
+func sameJSON(a, b []byte) bool {
+	var ca, cb bytes.Buffer
+	if json.Compact(&ca, a) != nil || json.Compact(&cb, b) != nil {
+		return false
+	}
+	return bytes.Equal(ca.Bytes(), cb.Bytes())
 }

@@ -92,12 +92,23 @@ type loaded struct {
 	files     map[string]*hcl.File
 	inputs    []config.RawValue
 	workspace string
+	cluster   string
 }
 
 // load reads the lab in dir and evaluates it with the given variables.
 // Diagnostics come with the files they point into.
 func (m *Meta) load(dir string, vars arguments.Vars, workspace string, validate bool) (*loaded, hcl.Diagnostics) {
-	l := &loaded{dir: dir, files: map[string]*hcl.File{}, workspace: workspace}
+	return m.loadWith(dir, vars, config.EvalOptions{Workspace: workspace, Validate: validate})
+}
+
+// loadEnv loads the lab for a named environment (cluster block), or, with
+// cluster empty, the one the variables choose.
+func (m *Meta) loadEnv(dir string, vars arguments.Vars, workspace, cluster string) (*loaded, hcl.Diagnostics) {
+	return m.loadWith(dir, vars, config.EvalOptions{Workspace: workspace, Cluster: cluster})
+}
+
+func (m *Meta) loadWith(dir string, vars arguments.Vars, opts config.EvalOptions) (*loaded, hcl.Diagnostics) {
+	l := &loaded{dir: dir, files: map[string]*hcl.File{}, workspace: opts.Workspace, cluster: opts.Cluster}
 	mod, diags := config.Load(dir)
 	if mod != nil {
 		l.module = mod
@@ -108,13 +119,14 @@ func (m *Meta) load(dir string, vars arguments.Vars, workspace string, validate 
 	if diags.HasErrors() {
 		return l, diags
 	}
-	inputs, ds := m.inputs(vars, l.files)
+	inputs, ds := m.inputs(dir, vars, l.files)
 	diags = append(diags, ds...)
 	if ds.HasErrors() {
 		return l, diags
 	}
 	l.inputs = inputs
-	env, ds := config.Evaluate(mod, config.EvalOptions{Inputs: inputs, Workspace: workspace, Validate: validate})
+	opts.Inputs = inputs
+	env, ds := config.Evaluate(mod, opts)
 	if env != nil {
 		l.env = env
 		for k, f := range env.Files {
@@ -125,15 +137,17 @@ func (m *Meta) load(dir string, vars arguments.Vars, workspace string, validate 
 }
 
 // inputs collects variable values in ascending precedence: var files,
-// then PODLAB_VAR_ environment variables, then -var options.
-func (m *Meta) inputs(vars arguments.Vars, files map[string]*hcl.File) ([]config.RawValue, hcl.Diagnostics) {
+// then PODLAB_VAR_ environment variables, then -var options. A relative
+// var file is found in dir, the lab directory, as if podlab had been
+// started there (which is what -chdir promises).
+func (m *Meta) inputs(dir string, vars arguments.Vars, files map[string]*hcl.File) ([]config.RawValue, hcl.Diagnostics) {
 	var out []config.RawValue
 	var diags hcl.Diagnostics
 	for _, it := range vars.Items {
 		if !it.File {
 			continue
 		}
-		vals, ds := config.ReadVarFile(it.Value, files)
+		vals, ds := config.ReadVarFile(inDir(dir, it.Value), files)
 		diags = append(diags, ds...)
 		out = append(out, vals...)
 	}
@@ -155,8 +169,14 @@ func (m *Meta) inputs(vars arguments.Vars, files map[string]*hcl.File) ([]config
 // backend returns where the lab's states live.
 func (m *Meta) backend(l *loaded) (state.Backend, error) {
 	b := l.module.Backend
+	// Messages name state files by absolute path: with -chdir a relative
+	// one would mislead.
+	dir, err := filepath.Abs(l.dir)
+	if err != nil {
+		return nil, err
+	}
 	if b == nil {
-		return state.NewLocal(filepath.Join(l.dir, ".podlab")), nil
+		return state.NewLocal(filepath.Join(dir, ".podlab")), nil
 	}
 	switch b.Type {
 	case config.BackendLocal:
@@ -166,7 +186,7 @@ func (m *Meta) backend(l *loaded) (state.Backend, error) {
 		}
 		p := cfg.Path
 		if !filepath.IsAbs(p) {
-			p = filepath.Join(l.dir, p)
+			p = filepath.Join(dir, p)
 		}
 		return state.NewLocal(p), nil
 	case config.BackendGCS:
@@ -217,6 +237,15 @@ func (m *Meta) openState(l *loaded, a arguments.State, operation string) (*state
 	return state.Open(m.Ctx, b, l.env.Name, state.OpenOptions{
 		Lab: l.env.Lab.Name, Lock: a.Lock, LockTimeout: a.LockTimeout, Operation: operation, Version: m.Version,
 	})
+}
+
+// inDir resolves a path given on the command line against the lab
+// directory.
+func inDir(dir, p string) string {
+	if filepath.IsAbs(p) || dir == "." || dir == "" {
+		return p
+	}
+	return filepath.Join(dir, p)
 }
 
 func exists(p string) bool {
