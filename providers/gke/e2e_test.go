@@ -257,6 +257,22 @@ func TestE2ECourseLabOnGKE(t *testing.T) {
 		t.Fatalf("clusters = %v", cls)
 	}
 
+	// The kubeconfig for people with gcloud: the auth plugin, no token.
+	kcFile := filepath.Join(t.TempDir(), "class.kubeconfig")
+	l.must(0, "kubeconfig", "-var", "target=gke", "-out", kcFile)
+	kc, err := os.ReadFile(kcFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"command: gke-gcloud-auth-plugin", "server: " + l.cluster.Server, "gke_podlab-class_asia-northeast3-a_podlab-e2e-"} {
+		if !strings.Contains(string(kc), want) {
+			t.Errorf("kubeconfig lacks %q:\n%s", want, kc)
+		}
+	}
+	if strings.Contains(string(kc), l.cluster.Token) {
+		t.Error("the kubeconfig holds the token")
+	}
+
 	// podlab check on its own, a second apply that changes nothing.
 	l.must(0, "check", "-var", "target=gke")
 	if out := l.must(0, "apply", "-var", "target=gke", "-auto-approve", "-checks=false"); !strings.Contains(out, "No changes.") {

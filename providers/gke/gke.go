@@ -719,3 +719,8 @@ func restConfig(ctx context.Context, endpoint string, caPEM []byte) (*rest.Confi
 		WrapTransport:   wrapWithToken(ts),
 	}, nil
 }
+
+var (
+	_ providers.Cluster          = (*Provider)(nil)
+	_ providers.KubeconfigSource = (*Provider)(nil)
+)
