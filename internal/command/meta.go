@@ -25,6 +25,7 @@ import (
 	"github.com/podlab/podlab/providers/kubeconfig"
 	"github.com/podlab/podlab/providers/kubernetes"
 	"github.com/podlab/podlab/state"
+	"github.com/podlab/podlab/state/gcs"
 )
 
 // Meta is what every command shares: streams, environment, where it runs.
@@ -188,6 +189,12 @@ func (m *Meta) backend(l *loaded) (state.Backend, error) {
 			p = filepath.Join(dir, p)
 		}
 		return state.NewLocal(p), nil
+	case config.BackendGCS:
+		var cfg config.GCSBackend
+		if err := decodeBackend(b, &cfg); err != nil {
+			return nil, err
+		}
+		return gcs.New(m.Ctx, cfg.Bucket, cfg.Prefix)
 	}
 	return nil, fmt.Errorf("backend %q is not available in this podlab yet", b.Type)
 }
@@ -211,7 +218,10 @@ func (m *Meta) provider(l *loaded) (providers.Cluster, error) {
 	case config.KindKubeconfig:
 		return kubeconfig.New(c.Name, c.Kubeconfig, l.dir), nil
 	case config.KindGKE:
-		return gke.New(c.Name, c.GKE), nil
+		p := gke.New(c.Name, c.GKE)
+		p.Lab, p.Env = l.env.Lab.Name, l.env.Name
+		p.EmulatorHost = m.getenv(gke.EmulatorHostEnv)
+		return p, nil
 	case config.KindKubeadm:
 		return kubeadm.New(c.Name, c.Kubeadm), nil
 	}
