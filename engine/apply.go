@@ -66,9 +66,14 @@ func (e *Engine) Apply(ctx context.Context, p *plan.Plan, opts ApplyOptions) (*R
 		res.Interrupted = ctx.Err() != nil
 		return res, diags
 	}
+	if kc == nil {
+		// Destroying, and the cluster is already gone (deleted outside
+		// podlab): so is everything in it.
+		return res, e.forgetAll(ctx, p, opts.State)
+	}
 	res.Conn, res.Client = conn, kc
 	if !p.Destroy {
-		if err := e.recordLifetime(ctx, opts.State); err != nil {
+		if err := e.RecordLifetime(ctx, opts.State); err != nil {
 			return res, errDiag("Failed to save state", err)
 		}
 	}
@@ -459,9 +464,9 @@ func (e *Engine) saveOutputs(ctx context.Context, opts ApplyOptions) hcl.Diagnos
 	return diags
 }
 
-// recordLifetime notes when the environment was first applied and, from
+// RecordLifetime notes when the environment was first applied and, from
 // the lab's ttl, when it expires (a changed ttl moves the expiry).
-func (e *Engine) recordLifetime(ctx context.Context, mgr *state.Manager) error {
+func (e *Engine) RecordLifetime(ctx context.Context, mgr *state.Manager) error {
 	st := mgr.State()
 	created := st.CreatedAt
 	if created == nil {
@@ -486,4 +491,18 @@ func timesEqual(a, b *time.Time) bool {
 		return a == b
 	}
 	return a.Equal(*b)
+}
+
+// forgetAll removes the plan's objects from state without asking any
+// cluster: used when the cluster itself is gone or about to be wiped.
+func (e *Engine) forgetAll(ctx context.Context, p *plan.Plan, mgr *state.Manager) hcl.Diagnostics {
+	err := mgr.Update(context.WithoutCancel(ctx), func(s *state.State) {
+		for _, ch := range p.Changes {
+			s.RemoveObject(ch.Address)
+		}
+	})
+	if err != nil {
+		return errDiag("Failed to save state", err)
+	}
+	return nil
 }

@@ -94,6 +94,14 @@ func runApply(m *Meta, args []string) int {
 		return ExitError
 	}
 	e := engine.New(l.env, prior, m.Version)
+	// The expiry is known before the cluster is made, so a new GKE
+	// cluster is labelled with it.
+	if err := e.RecordLifetime(ctx, mgr); err != nil {
+		prog.Close()
+		v.Errorf("%s", err)
+		return ExitError
+	}
+	labelExpiry(prov, mgr.State())
 	res, diags := e.Apply(ctx, p, engine.ApplyOptions{
 		Provider: prov, State: mgr, Parallelism: a.Parallelism, Hooks: prog, Kill: m.Kill, Counter: m.Counter,
 		Reevaluate: m.reevaluate(l),

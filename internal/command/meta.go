@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
@@ -251,4 +252,20 @@ func inDir(dir, p string) string {
 func exists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// labelExpiry labels a GKE cluster with the environment's expiry (Unix
+// seconds), so that it shows in the Cloud console and tools outside podlab
+// can find classes left running.
+func labelExpiry(prov providers.Cluster, st *state.State) {
+	g, ok := prov.(*gke.Provider)
+	if !ok || st.ExpiresAt == nil {
+		return
+	}
+	labels := map[string]string{}
+	for k, v := range g.Cfg.Labels {
+		labels[k] = v
+	}
+	labels[gke.LabelExpires] = strconv.FormatInt(st.ExpiresAt.Unix(), 10)
+	g.Cfg.Labels = labels
 }

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -22,6 +23,7 @@ import (
 	"github.com/podlab/podlab/engine"
 	"github.com/podlab/podlab/internal/fakegke"
 	"github.com/podlab/podlab/internal/testcluster"
+	"github.com/podlab/podlab/providers/gke"
 	"github.com/podlab/podlab/state"
 )
 
@@ -228,7 +230,7 @@ func TestE2ECourseLabOnGKE(t *testing.T) {
 	// both PENDING and RUNNING.
 	l := newGKELab(t, fakegke.Options{PendingFor: time.Second, RunningFor: 2 * time.Second})
 	start := time.Now()
-	out := l.must(0, "apply", "-var", "target=gke", "-auto-approve")
+	out := l.must(0, "apply", "-var", "target=gke", "-var", "ttl=4h", "-auto-approve")
 	t.Logf("apply with cluster creation and checks took %s", time.Since(start).Round(time.Millisecond))
 	for _, want := range []string{"creating GKE cluster podlab-e2e-", "PENDING", "RUNNING", "Apply complete!"} {
 		if !strings.Contains(out, want) {
@@ -256,6 +258,13 @@ func TestE2ECourseLabOnGKE(t *testing.T) {
 	if len(cls) != 1 || cls[0].GetResourceLabels()["podlab-env"] != engine.EnvID("", l.envName) {
 		t.Fatalf("clusters = %v", cls)
 	}
+	// The class's expiry, from lab.ttl, is on the cluster as a label.
+	if st.ExpiresAt == nil || cls[0].GetResourceLabels()[gke.LabelExpires] != strconv.FormatInt(st.ExpiresAt.Unix(), 10) {
+		t.Fatalf("expiry %v, cluster labels %v", st.ExpiresAt, cls[0].GetResourceLabels())
+	}
+	if left := time.Until(*st.ExpiresAt); left < 3*time.Hour || left > 4*time.Hour {
+		t.Errorf("the class expires in %s, want about 4h", left)
+	}
 
 	// The kubeconfig for people with gcloud: the auth plugin, no token.
 	kcFile := filepath.Join(t.TempDir(), "class.kubeconfig")
@@ -275,7 +284,7 @@ func TestE2ECourseLabOnGKE(t *testing.T) {
 
 	// podlab check on its own, a second apply that changes nothing.
 	l.must(0, "check", "-var", "target=gke")
-	if out := l.must(0, "apply", "-var", "target=gke", "-auto-approve", "-checks=false"); !strings.Contains(out, "No changes.") {
+	if out := l.must(0, "apply", "-var", "target=gke", "-var", "ttl=4h", "-auto-approve", "-checks=false"); !strings.Contains(out, "No changes.") {
 		t.Errorf("second apply:\n%s", out)
 	}
 

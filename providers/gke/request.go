@@ -102,6 +102,10 @@ func labelValue(s string) string { return config.JoinLabel(config.Slug(s)) }
 
 // clusterLabels are the resource labels the cluster must carry: the
 // block's, plus podlab's own.
+// LabelExpires carries a class's expiry (Unix seconds) when its lab has a
+// ttl.
+const LabelExpires = "podlab-expires"
+
 func clusterLabels(cfg *config.GKE, lab, env string) map[string]string {
 	out := maps.Clone(cfg.Labels)
 	if out == nil {
