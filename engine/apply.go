@@ -35,6 +35,9 @@ type ApplyOptions struct {
 	// deferred manifests and for outputs; nil skips both.
 	Reevaluate func(rt config.Runtime) (*config.Env, hcl.Diagnostics)
 	Counter    *kubernetes.RequestCounter
+	// GracePeriod, when set, overrides the termination grace period of
+	// what destroy deletes.
+	GracePeriod *int64
 }
 
 // Result tells what an apply did.
@@ -379,7 +382,7 @@ func (r *run) remove(ch *plan.Change, uid types.UID) error {
 	if !r.acquire() {
 		return context.Canceled
 	}
-	err := r.kc.Delete(r.opts.Kill, gvk, ch.Namespace, ch.Name, uid, nil)
+	err := r.kc.Delete(r.opts.Kill, gvk, ch.Namespace, ch.Name, uid, r.opts.GracePeriod)
 	r.release()
 	if err != nil {
 		return err
