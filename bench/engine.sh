@@ -24,7 +24,7 @@ lab() {
 	cp "$work/k8s/a.yaml" "$work/k8s/b.yaml" "$1/"
 	{
 		echo 'lab { name = "bench" }'
-		echo 'cluster "kubeconfig" { kubeconfig {} }'
+		printf 'cluster "kubeconfig" {\n  kubeconfig {}\n}\n'
 		for i in $(seq 1 "$2"); do
 			printf 'exercise "ex%02d" {\n  manifests = [file("a.yaml"), file("b.yaml")]\n}\n' "$i"
 		done
@@ -76,7 +76,7 @@ requests() { # PODS
 	mkdir -p "$d"
 	{
 		echo 'lab { name = "benchreq" }'
-		echo 'cluster "kubeconfig" { kubeconfig {} }'
+		printf 'cluster "kubeconfig" {\n  kubeconfig {}\n}\n'
 		printf 'exercise "many" {\n  manifests = [\n'
 		for i in $(seq 1 "$1"); do printf '    yamlencode({apiVersion = "v1", kind = "Pod", metadata = {name = "p%02d"}, spec = {containers = [{name = "c", image = "nginx:latest"}]}}),\n' "$i"; done
 		printf '  ]\n}\n'

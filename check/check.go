@@ -81,8 +81,7 @@ type outcome struct {
 // Run runs checks, at most Parallelism at once, and returns their results
 // in the order given.
 func (r *Runner) Run(ctx context.Context, checks []*config.Check) []*Result {
-	r.probes.init(r)
-	defer r.probes.cleanup()
+	r.probes.init(r, checks)
 	results := make([]*Result, len(checks))
 	sem := make(chan struct{}, max(r.Parallelism, 1))
 	var wg sync.WaitGroup

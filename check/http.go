@@ -54,7 +54,7 @@ func (r *Runner) http(ctx context.Context, c *config.Check) (outcome, error) {
 	case config.FromNode:
 		node := pod.Spec.NodeName
 		try = fmt.Sprintf("curl -s %s   # on the node %s (a VM of the cluster)", url, node)
-		probeNS, probe, o := r.probes.on(ctx, ns, node)
+		probeNS, probe, o := r.probes.on(ctx, node)
 		if o != nil {
 			o.expected = expected
 			return *o, nil

@@ -17,14 +17,18 @@ import (
 
 const probeContainer = "probe"
 
-// probes keeps one hostNetwork probe pod per node while checks run, so
-// every check "from the node" reuses it (an exec is far quicker than
-// starting a pod, and a class of 40 seats must not start 40 pods on a node
-// already full of the students' own), and deletes them all afterwards. A
-// probe lives in the namespace of the first check that needs it: from the
-// node's network every pod IP is the same distance away.
+// probes keeps one hostNetwork probe pod per node, so every check "from
+// the node" reuses it: an exec is far quicker than starting a pod, and a
+// class of 40 seats must not start 40 pods on a node already full of the
+// students' own. A probe lives in the namespace of the first check that
+// needs it (from the node's network every pod IP is the same distance
+// away) and stays there for the next podlab check; it carries the
+// environment's labels, so destroy removes it with everything else.
 type probes struct {
-	r     *Runner
+	r *Runner
+	// ns is where probes live: the namespace of the first check from a
+	// node, in the lab's order, so every run finds the same probes.
+	ns    string
 	mu    sync.Mutex
 	pods  map[string]*probe
 	order []*probe
@@ -37,19 +41,25 @@ type probe struct {
 	fail *outcome
 }
 
-func (p *probes) init(r *Runner) {
+func (p *probes) init(r *Runner, checks []*config.Check) {
 	p.r = r
 	p.pods = map[string]*probe{}
+	for _, c := range checks {
+		if c.HTTP != nil && c.HTTP.From == config.FromNode {
+			p.ns = c.Instance.Namespace
+			break
+		}
+	}
 }
 
 // on returns the namespace and name of a ready probe pod on node, making
-// one in namespace ns when there is none yet.
-func (p *probes) on(ctx context.Context, ns, node string) (string, string, *outcome) {
+// one when there is none yet.
+func (p *probes) on(ctx context.Context, node string) (string, string, *outcome) {
 	p.mu.Lock()
 	key := node
 	pr, ok := p.pods[key]
 	if !ok {
-		pr = &probe{ns: ns, name: config.JoinLabel("podlab-probe", config.Slug(node), config.ShortHash(node))}
+		pr = &probe{ns: p.ns, name: config.JoinLabel("podlab-probe", config.Slug(node), config.ShortHash(node))}
 		p.pods[key] = pr
 		p.order = append(p.order, pr)
 	}
@@ -62,6 +72,21 @@ func (p *probes) on(ctx context.Context, ns, node string) (string, string, *outc
 }
 
 func (p *probes) start(ctx context.Context, pr *probe, node string) *outcome {
+	pods := p.r.Client.Clientset.CoreV1().Pods(pr.ns)
+	if old, err := pods.Get(ctx, pr.name, metav1.GetOptions{}); err == nil {
+		if podReady(old) && old.Spec.Containers[0].Image == p.r.ProbeImage {
+			return nil
+		}
+		// Finished, broken, or of another image: start afresh.
+		zero := int64(0)
+		_ = pods.Delete(ctx, pr.name, metav1.DeleteOptions{GracePeriodSeconds: &zero})
+		wctx, cancel := context.WithTimeout(ctx, time.Minute)
+		err := p.r.Client.WaitGone(wctx, corev1.SchemeGroupVersion.WithKind("Pod"), pr.ns, pr.name, old.UID)
+		cancel()
+		if err != nil {
+			return &outcome{seen: "the old probe pod would not go: " + errText(err)}
+		}
+	}
 	labels := map[string]string{"podlab.dev/role": roleProbe}
 	for k, v := range p.r.Labels {
 		labels[k] = v
@@ -79,7 +104,7 @@ func (p *probes) start(ctx context.Context, pr *probe, node string) *outcome {
 			Containers: []corev1.Container{{
 				Name:    probeContainer,
 				Image:   p.r.ProbeImage,
-				Command: []string{"sleep", "3600"},
+				Command: []string{"sleep", "86400"},
 			}},
 		},
 	}
@@ -106,12 +131,3 @@ func (p *probes) start(ctx context.Context, pr *probe, node string) *outcome {
 	return nil
 }
 
-// cleanup deletes the probe pods, without waiting for them to go.
-func (p *probes) cleanup() {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	zero := int64(0)
-	for _, pr := range p.order {
-		_ = p.r.Client.Clientset.CoreV1().Pods(pr.ns).Delete(ctx, pr.name, metav1.DeleteOptions{GracePeriodSeconds: &zero})
-	}
-}
