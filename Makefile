@@ -10,7 +10,7 @@ TOOLS_BIN := $(CURDIR)/bin/tools
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(TOOLS_BIN)/staticcheck-$(STATICCHECK_VERSION)
 
-.PHONY: build test test-unit lint demo bench cluster-up cluster-down cluster-status
+.PHONY: build test test-unit lint fuzz demo bench cluster-up cluster-down cluster-status
 
 build:
 	$(GO) build -o $(BIN) ./cmd/podlab
@@ -29,9 +29,24 @@ lint: $(STATICCHECK)
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
+# A few seconds of each fuzz target, from the seeds in testdata.
+FUZZTIME ?= 8s
+fuzz:
+	$(GO) test -run='^$$' -fuzz=FuzzLoad -fuzztime=$(FUZZTIME) ./config/
+	$(GO) test -run='^$$' -fuzz=FuzzParseVarFlag -fuzztime=$(FUZZTIME) ./config/
+	$(GO) test -run='^$$' -fuzz=FuzzEvaluate -fuzztime=$(FUZZTIME) ./config/
+	$(GO) test -run='^$$' -fuzz=FuzzDecodeYAML -fuzztime=$(FUZZTIME) ./config/manifest/
+
+# Benchmarks on the test cluster, with ratios against kubectl's floor.
+bench: build cluster-up
+	bench/engine.sh
+	bench/checks.sh
+	bench/class.sh
+	$(GO) test -run='^$$' -bench=. ./config/ ./engine/
+
 # Everything, end-to-end tests included: brings the test cluster up first
 # (cheap when one is already running) and makes its absence a failure.
-test: lint cluster-up
+test: lint fuzz cluster-up
 	PODLAB_E2E=1 $(GO) test -count=1 -timeout 30m ./...
 
 # The README's first command: the course lab applied, checked and destroyed

@@ -52,7 +52,12 @@ func main() {
 	}
 	code := command.Run(m, os.Args[1:])
 	if stats != "" {
-		b, _ := json.Marshal(map[string]int64{"reads": m.Counter.Reads.Load(), "writes": m.Counter.Writes.Load()})
+		var ru syscall.Rusage
+		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		b, _ := json.Marshal(map[string]int64{
+			"reads": m.Counter.Reads.Load(), "writes": m.Counter.Writes.Load(),
+			"max_rss_kb": ru.Maxrss, // Linux reports kilobytes
+		})
 		_ = os.WriteFile(stats, b, 0o644)
 	}
 	os.Exit(code)

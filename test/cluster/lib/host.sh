@@ -1,8 +1,10 @@
 # shellcheck shell=bash
 # The host side: Debian packages, the harness's Go tools and the node network.
 
+# openssh-server and sudo are not the cluster's: the on-prem tests run real
+# sshd test hosts (internal/testhosts) and install nothing themselves.
 PACKAGES=(containerd runc containernetworking-plugins etcd-server docker-registry debootstrap
-	iptables conntrack socat openssl iproute2 curl ca-certificates util-linux)
+	iptables conntrack socat openssl iproute2 curl ca-certificates util-linux openssh-server sudo)
 
 ensure_packages() {
 	local p missing=()
