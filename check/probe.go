@@ -130,4 +130,3 @@ func (p *probes) start(ctx context.Context, pr *probe, node string) *outcome {
 	}
 	return nil
 }
-
