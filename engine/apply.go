@@ -114,7 +114,7 @@ func (e *Engine) connect(ctx context.Context, p *plan.Plan, opts ApplyOptions) (
 		conn, err = opts.Provider.Ensure(ctx, prior, rec, opts.Hooks)
 	}
 	if err != nil {
-		return nil, nil, errDiag(fmt.Sprintf("Cannot reach cluster %q", e.Env.Cluster.Name), err)
+		return nil, nil, errDiag(fmt.Sprintf("Could not bring up cluster %q", e.Env.Cluster.Name), err)
 	}
 	kc, err := kubernetes.New(conn.REST, kubernetes.Options{Counter: opts.Counter})
 	if err != nil {

@@ -240,3 +240,34 @@ func TestBinary(t *testing.T) {
 		}
 	}
 }
+
+// The GKE cost cap: the plan estimates nodes and node-hours, and apply
+// refuses a class over lab.max_nodes unless -allow-over-cap.
+func TestGKENodeCap(t *testing.T) {
+	lab := copyLab(t, exampleDir)
+	r := run(t, lab, nil, "plan", "-var", "target=gke", "-var", "ttl=4h", "-var", "max_nodes=1")
+	for _, want := range []string{
+		"estimated size       = 2 node(s), 8.0 node-hours until the ttl (4h0m0s); cap 1 (lab.max_nodes)",
+		"This environment needs 2 nodes, more than lab.max_nodes = 1: apply refuses it unless -allow-over-cap.",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("plan lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = run(t, lab, nil, "apply", "-var", "target=gke", "-var", "max_nodes=1", "-auto-approve")
+	if r.code != ExitError || !strings.Contains(r.stderr, "needs 2 GKE nodes, more than lab.max_nodes = 1") {
+		t.Errorf("apply over the cap: exit %d\n%s", r.code, r.stderr)
+	}
+	// Allowed over the cap, apply goes on, to fail later on the missing
+	// credentials; the client library reads them from the process's
+	// environment, and the emulator address keeps any request on loopback.
+	t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", "/nonexistent")
+	t.Setenv("PODLAB_GKE_EMULATOR_HOST", "127.0.0.1:1")
+	r = run(t, lab, []string{"PODLAB_GKE_EMULATOR_HOST=127.0.0.1:1"}, "apply", "-var", "target=gke", "-var", "max_nodes=1", "-auto-approve", "-allow-over-cap")
+	if strings.Contains(r.stderr, "lab.max_nodes") {
+		t.Errorf("-allow-over-cap still refused:\n%s", r.stderr)
+	}
+	if r := run(t, lab, nil, "plan", "-var", "target=gke", "-var", "max_nodes=2"); strings.Contains(r.stdout, "apply refuses") {
+		t.Errorf("2 nodes under a cap of 2 should pass:\n%s", r.stdout)
+	}
+}

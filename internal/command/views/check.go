@@ -3,7 +3,6 @@ package views
 import (
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/podlab/podlab/check"
 )
@@ -46,27 +45,24 @@ func (v *View) CheckResults(env string, results []*check.Result) {
 		return
 	}
 	fmt.Fprintf(&b, "\nChecks in environment %q:\n\n", env)
-	tw := tabwriter.NewWriter(&b, 0, 0, 3, ' ', 0)
 	seats := len(seatList) > 0
+	header := []cell{plain("EXERCISE"), plain("CHECK"), plain("RESULT"), plain("TIME")}
 	if seats {
-		fmt.Fprintf(tw, "  SEAT\tEXERCISE\tCHECK\tRESULT\tTIME\n")
-	} else {
-		fmt.Fprintf(tw, "  EXERCISE\tCHECK\tRESULT\tTIME\n")
+		header = append([]cell{plain("SEAT")}, header...)
 	}
+	rows := [][]cell{header}
 	for _, r := range results {
-		res := v.Green("PASS")
+		res := cell{"PASS", v.Green}
 		if !r.Passed {
-			res = v.Red("FAIL")
+			res = cell{"FAIL", v.Red}
 		}
-		ex := strings.TrimPrefix(r.Instance, "exercise.")
+		row := []cell{plain(exerciseOf(r)), plain(r.Name), res, plain(Duration(r.Duration))}
 		if seats {
-			ex = strings.TrimPrefix(r.Instance[strings.Index(r.Instance, "exercise."):], "exercise.")
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", r.Seat, ex, r.Name, res, Duration(r.Duration))
-		} else {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", ex, r.Name, res, Duration(r.Duration))
+			row = append([]cell{plain(r.Seat)}, row...)
 		}
+		rows = append(rows, row)
 	}
-	tw.Flush()
+	table(&b, "  ", rows)
 	if failed > 0 {
 		fmt.Fprintf(&b, "\n%s\n", v.Bold("Failures:"))
 		for _, r := range results {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/podlab/podlab/check"
 )
@@ -55,32 +54,29 @@ func newSeatGrid(results []*check.Result) *seatGrid {
 func (v *View) matrix(b *strings.Builder, env string, results []*check.Result) {
 	g := newSeatGrid(results)
 	fmt.Fprintf(b, "\nChecks in environment %q: %d seats × %d checks\n\n", env, len(g.seats), len(g.columns))
-	tw := tabwriter.NewWriter(b, 0, 0, 1, ' ', 0)
-	fmt.Fprintf(tw, "  SEAT\t")
+	header := []cell{plain("SEAT")}
 	for i := range g.columns {
-		fmt.Fprintf(tw, " %d\t", i+1)
+		header = append(header, plain(fmt.Sprint(i+1)))
 	}
-	fmt.Fprintf(tw, "  PASSED\n")
+	rows := [][]cell{append(header, plain("PASSED"))}
 	for _, seat := range g.seats {
-		fmt.Fprintf(tw, "  %s\t", seat)
+		row := []cell{plain(seat)}
 		passed := 0
 		for _, c := range g.columns {
 			r := g.cells[seat][c.Key]
-			mark := " "
 			switch {
 			case r == nil:
-				mark = "·"
+				row = append(row, plain("·"))
 			case r.Passed:
-				mark = v.Green("✓")
+				row = append(row, cell{"✓", v.Green})
 				passed++
 			default:
-				mark = v.Red("✗")
+				row = append(row, cell{"✗", v.Red})
 			}
-			fmt.Fprintf(tw, " %s\t", mark)
 		}
-		fmt.Fprintf(tw, "  %d/%d\n", passed, len(g.columns))
+		rows = append(rows, append(row, plain(fmt.Sprintf("%d/%d", passed, len(g.columns)))))
 	}
-	tw.Flush()
+	table(b, "  ", rows)
 	b.WriteString("\n")
 	for i, c := range g.columns {
 		fmt.Fprintf(b, "  %d  %s: %s\n", i+1, c.Exercise, c.Name)
