@@ -27,9 +27,11 @@ func (cleanupNodes) run(ctx context.Context, c *cluster, h *host) error {
 	if _, err := h.run(ctx, []string{"rm", "-rf", "/etc/cni/net.d", "/var/lib/cni", podlabRemoteDir}); err != nil {
 		return err
 	}
-	script := `for fam in iptables ip6tables; do
+	script := `set -e
+for fam in iptables ip6tables; do
 	command -v "$fam-save" >/dev/null 2>&1 || continue
-	"$fam-save" | grep -v -E '` + k8sRules + `' | "$fam-restore"
+	rules=$("$fam-save")
+	printf '%s\n' "$rules" | grep -v -E '` + k8sRules + `' | "$fam-restore"
 done
 for l in ` + strings.Join(cniLinks, " ") + `; do
 	if ip link show "$l" >/dev/null 2>&1; then ip link delete "$l"; fi

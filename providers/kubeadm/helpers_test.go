@@ -183,3 +183,10 @@ func diffLines(t *testing.T, what string, got, want []string) {
 	}
 	t.Errorf("%s:\ngot:\n  %s\nwant:\n  %s", what, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 }
+
+// forgetPhase drops one record, as if podlab had stopped before making it.
+func (l *lab) forgetPhase(key string) error {
+	return l.rec(func(c *state.Cluster) {
+		c.Phases = slices.DeleteFunc(c.Phases, func(p string) bool { return p == key })
+	})
+}

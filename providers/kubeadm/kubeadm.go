@@ -69,8 +69,8 @@ var applyPhases = []phase{
 var destroyPhases = []phase{
 	connect{},
 	gatherFacts{},
-	resetNodes{role: worker},
-	resetNodes{role: controlPlane},
+	resetWorkers{},
+	resetControlPlanes{},
 	cleanupNodes{},
 }
 

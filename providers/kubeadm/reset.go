@@ -4,17 +4,24 @@ import (
 	"context"
 )
 
-// resetNodes runs kubeadm reset -f on the hosts of one role: workers
-// first (all at once), then control-plane hosts one at a time, the one
-// kubeadm init ran on last, so etcd loses its members in order.
-type resetNodes struct{ role role }
+// resetWorkers runs kubeadm reset -f on every worker at once;
+// resetControlPlanes then resets the control-plane hosts one at a time,
+// the one kubeadm init ran on last, so etcd loses its members in order.
+// A host where kubeadm left nothing is only recorded.
+type (
+	resetWorkers       struct{}
+	resetControlPlanes struct{}
+)
 
-func (resetNodes) name() string { return "reset" }
+func (resetWorkers) name() string             { return "reset" }
+func (resetWorkers) hosts(c *cluster) []*host { return c.byRole(worker) }
+func (resetWorkers) run(ctx context.Context, c *cluster, h *host) error {
+	return resetHost(ctx, c, h)
+}
 
-func (p resetNodes) hosts(c *cluster) []*host {
-	if p.role == worker {
-		return c.byRole(worker)
-	}
+func (resetControlPlanes) name() string { return "reset" }
+func (resetControlPlanes) oneAtATime()  {}
+func (resetControlPlanes) hosts(c *cluster) []*host {
 	first := c.initHost()
 	var out []*host
 	for _, h := range c.byRole(controlPlane) {
@@ -24,10 +31,11 @@ func (p resetNodes) hosts(c *cluster) []*host {
 	}
 	return append(out, first)
 }
+func (resetControlPlanes) run(ctx context.Context, c *cluster, h *host) error {
+	return resetHost(ctx, c, h)
+}
 
-func (p resetNodes) oneAtATime() {}
-
-func (resetNodes) run(ctx context.Context, c *cluster, h *host) error {
+func resetHost(ctx context.Context, c *cluster, h *host) error {
 	if !h.facts.leftovers() && !h.facts.initialised() {
 		c.logf("reset on %s: kubeadm has left nothing there", h)
 		return nil
