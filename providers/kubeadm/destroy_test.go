@@ -99,4 +99,10 @@ func TestDestroyResumes(t *testing.T) {
 	if c := calls(cp); !slices.Contains(c, "kubeadm init --config /etc/kubernetes/podlab/kubeadm.yaml --skip-token-print") {
 		t.Errorf("apply after destroy did not init: %v", c)
 	}
+	// ...and forgets the resets, so the next destroy resets every host.
+	for _, p := range l.phases() {
+		if strings.HasSuffix(p, "/reset") || strings.HasSuffix(p, "/cleanup") {
+			t.Errorf("%s is still recorded after the cluster was built again", p)
+		}
+	}
 }
