@@ -2,14 +2,48 @@
 SHELL := /bin/bash
 GO ?= go
 BIN := bin/podlab
+CLUSTER := test/cluster/cluster.sh
 
-.PHONY: build test test-unit cluster-up cluster-down
+# Linters are installed from the Go module proxy into a directory of ours,
+# by version, so a version bump installs the new one.
+TOOLS_BIN := $(CURDIR)/bin/tools
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := $(TOOLS_BIN)/staticcheck-$(STATICCHECK_VERSION)
+
+.PHONY: build test test-unit lint demo bench cluster-up cluster-down cluster-status
 
 build:
 	$(GO) build -o $(BIN) ./cmd/podlab
 
+# Quick: no cluster needed; end-to-end tests skip themselves in -short mode.
 test-unit:
 	$(GO) vet ./...
 	$(GO) test -short ./...
 
-test: test-unit
+$(STATICCHECK):
+	mkdir -p $(TOOLS_BIN)
+	GOBIN=$(TOOLS_BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv $(TOOLS_BIN)/staticcheck $@
+
+lint: $(STATICCHECK)
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+# Everything, end-to-end tests included: brings the test cluster up first
+# (cheap when one is already running) and makes its absence a failure.
+test: lint cluster-up
+	PODLAB_E2E=1 $(GO) test -count=1 -timeout 30m ./...
+
+# The README's first command: the course lab applied, checked and destroyed
+# on the local test cluster.
+demo:
+	hack/demo.sh
+
+cluster-up:
+	$(CLUSTER) up
+
+cluster-down:
+	$(CLUSTER) down
+
+cluster-status:
+	$(CLUSTER) status

@@ -169,6 +169,10 @@ func (m *Module) addCluster(b *hcl.Block) hcl.Diagnostics {
 	}
 	content, ds := b.Body.Content(clusterSchema)
 	diags = append(diags, ds...)
+	if len(content.Blocks) == 0 && ds.HasErrors() {
+		// A misspelt kind was reported, with a suggestion, just now.
+		return diags
+	}
 	if len(content.Blocks) != 1 {
 		subject := b.DefRange
 		if len(content.Blocks) > 1 {

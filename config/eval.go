@@ -240,9 +240,12 @@ func (e *evaluator) chooseCluster(labBody hcl.Body) {
 		if len(e.m.ClusterOrder) == 1 {
 			name = e.m.ClusterOrder[0]
 		} else {
-			subject := hcl.Range{Filename: firstFile(e.m)}
-			if e.m.Lab != nil {
+			subject := hcl.Range{Filename: firstFile(e.m), Start: hcl.InitialPos, End: hcl.InitialPos}
+			switch {
+			case e.m.Lab != nil:
 				subject = e.m.Lab.DeclRange
+			case len(e.m.ClusterOrder) > 0:
+				subject = e.m.Clusters[e.m.ClusterOrder[0]].DeclRange
 			}
 			detail := "The lab has no cluster block; add one, such as cluster \"kubeconfig\" { kubeconfig {} }."
 			if len(e.m.ClusterOrder) > 1 {

@@ -109,10 +109,11 @@ func (cc *checkChecker) validate(c *Check) {
 	switch {
 	case c.Ready != nil:
 		r := c.Ready
-		for _, p := range append([]string{r.Pod}, r.Pods...) {
-			if p != "" {
-				cc.pod(p, "pod")
-			}
+		if r.Pod != "" {
+			cc.pod(r.Pod, "pod")
+		}
+		for _, p := range r.Pods {
+			cc.pod(p, "pods")
 		}
 		cc.selector(r.Selector)
 		if r.MaxRestarts != nil && *r.MaxRestarts < 0 {

@@ -366,6 +366,27 @@ func (e *evaluator) addObject(in *Instance, o *manifest.Object, rng hcl.Range, s
 // checkObjectsUnique keeps two exercises from declaring the same object,
 // which would make one silently overwrite the other.
 func (e *evaluator) checkObjectsUnique() {
+	// Names that reduce to the same DNS label ("web_app" and "web-app",
+	// "web" with count and "web_0") would put two instances in one
+	// namespace. A namespace the lab names itself is shared on purpose.
+	byNamespace := map[string]*Instance{}
+	for _, in := range e.env.Instances {
+		prev, ok := byNamespace[in.Namespace]
+		if !ok {
+			byNamespace[in.Namespace] = in
+			continue
+		}
+		if prev.Exercise.Namespace != nil && in.Exercise.Namespace != nil {
+			continue
+		}
+		e.diags = append(e.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Two exercise instances share a namespace",
+			Detail: fmt.Sprintf("%s and %s both get the namespace %q, because their names make the same namespace name; they would not be isolated from each other. Rename one, or set namespace on the exercise to share a namespace on purpose.",
+				prev.Address, in.Address, in.Namespace),
+			Subject: in.Exercise.DeclRange.Ptr(),
+		})
+	}
 	seen := map[string]*Object{}
 	for _, in := range e.env.Instances {
 		for _, o := range in.Objects {

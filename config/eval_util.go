@@ -175,12 +175,16 @@ func validateKubeadm(k *Kubeadm, body hcl.Body) hcl.Diagnostics {
 		at("control_plane", "No control-plane host", "control_plane lists at least one host, such as [\"10.0.0.10\"].")
 	}
 	seen := map[string]bool{}
-	for _, h := range append(append([]string{}, k.ControlPlane...), k.Workers...) {
+	for i, h := range append(append([]string{}, k.ControlPlane...), k.Workers...) {
+		attr := "control_plane"
+		if i >= len(k.ControlPlane) {
+			attr = "workers"
+		}
 		if err := validHost(h); err != nil {
-			at("control_plane", "Invalid host", fmt.Sprintf("%q: %s.", h, err))
+			at(attr, "Invalid host", fmt.Sprintf("%q: %s.", h, err))
 		}
 		if seen[h] {
-			at("workers", "Host listed twice", fmt.Sprintf("%q appears more than once among control_plane and workers.", h))
+			at(attr, "Host listed twice", fmt.Sprintf("%q appears more than once among control_plane and workers.", h))
 		}
 		seen[h] = true
 	}

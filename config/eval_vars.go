@@ -19,7 +19,8 @@ func (e *evaluator) evalVariables() {
 			continue
 		}
 		given[r.Name] = r
-		if r.Expr == nil {
+		// A diagnostic about a sensitive value must not show it.
+		if r.Expr == nil && !e.m.Variables[r.Name].Sensitive {
 			e.env.Files[r.Range.Filename] = syntheticFile(r)
 		}
 	}
@@ -86,7 +87,11 @@ func (e *evaluator) variableValue(v *Variable, given map[string]RawValue) (cty.V
 }
 
 func (e *evaluator) undeclared(r RawValue) {
-	detail := fmt.Sprintf("A value for %q was given on the %s, but the lab declares no such variable.", r.Name, r.Source)
+	where := "on the command line"
+	if r.Source == SourceFile {
+		where = "in a var file"
+	}
+	detail := fmt.Sprintf("A value for %q was given %s, but the lab declares no such variable.", r.Name, where)
 	if s := suggest(r.Name, e.m.VariableOrder); s != "" {
 		detail += fmt.Sprintf(" Did you mean %q?", s)
 	} else {
@@ -103,6 +108,9 @@ func (e *evaluator) undeclared(r RawValue) {
 }
 
 func (e *evaluator) validateVariable(v *Variable, val cty.Value, valRange hcl.Range) {
+	if v.Sensitive {
+		val = val.Mark(sensitiveMark)
+	}
 	ctx := &hcl.EvalContext{
 		Variables: map[string]cty.Value{"var": cty.ObjectVal(map[string]cty.Value{v.Name: val})},
 		Functions: e.funcs,
@@ -130,8 +138,9 @@ func (e *evaluator) validateVariable(v *Variable, val cty.Value, valRange hcl.Ra
 			continue
 		}
 		msg := fmt.Sprintf("The value of var.%s is not valid.", v.Name)
-		if m, ds := rule.ErrorMessage.Value(ctx); !ds.HasErrors() {
-			if m, _ = m.Unmark(); m.IsKnown() && !m.IsNull() && m.Type() == cty.String {
+		// A message that would show a sensitive value is not shown.
+		if m, ds := rule.ErrorMessage.Value(ctx); !ds.HasErrors() && !m.IsMarked() {
+			if m.IsKnown() && !m.IsNull() && m.Type() == cty.String {
 				msg = m.AsString()
 			}
 		}

@@ -73,9 +73,13 @@ func (m *Module) addExercise(b *hcl.Block) hcl.Diagnostics {
 }
 
 func decodeCheckBlock(b *hcl.Block) (*CheckBlock, hcl.Diagnostics) {
-	content, remain, diags := b.Body.PartialContent(&hcl.BodySchema{Blocks: checkSchema.Blocks})
-	_, ds := remain.Content(&hcl.BodySchema{Attributes: checkSchema.Attributes})
-	diags = append(diags, ds...)
+	content, remain, _ := b.Body.PartialContent(&hcl.BodySchema{Blocks: checkSchema.Blocks})
+	// The whole schema at once, so that a misspelt kind gets a suggestion.
+	_, diags := b.Body.Content(checkSchema)
+	if len(content.Blocks) == 0 && diags.HasErrors() {
+		// A misspelt kind was reported, with a suggestion, just now.
+		return nil, diags
+	}
 	if len(content.Blocks) != 1 {
 		subject := b.DefRange
 		if len(content.Blocks) > 1 {

@@ -91,7 +91,8 @@ func (m *Module) buildGraph() (*Graph, hcl.Diagnostics) {
 		if e.Count != nil {
 			extra = append(extra, RefCount)
 		}
-		add("exercise."+name, "exercise", append(bodyTraversals(e.body), e.DependsOn...), extra...)
+		// The body's traversals include depends_on's.
+		add("exercise."+name, "exercise", bodyTraversals(e.body), extra...)
 	}
 	for _, name := range m.OutputOrder {
 		o := m.Outputs[name]

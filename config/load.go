@@ -154,9 +154,17 @@ func duplicate(b *hcl.Block, what, name string, prev hcl.Range) *hcl.Diagnostic 
 	return &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Duplicate " + what,
-		Detail:   fmt.Sprintf("A %s was already declared at %s. Remove one or give it another name.", what, prev),
+		Detail:   fmt.Sprintf("%s %s was already declared at %s. Remove one or give it another name.", article(what), what, prev),
 		Subject:  b.DefRange.Ptr(),
 	}
+}
+
+// article is the indefinite article for a noun.
+func article(noun string) string {
+	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "An"
+	}
+	return "A"
 }
 
 // checkName requires a block label to be an identifier, so that it can be

@@ -5,6 +5,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -47,10 +48,17 @@ func ParseVarFlag(s string) (name, value string, err error) {
 	if !ok || name == "" {
 		return "", "", fmt.Errorf("the -var option takes NAME=VALUE, as in -var target=gke; got %q", s)
 	}
-	if !hclsyntax.ValidIdentifier(name) {
+	if !validName(name) {
 		return "", "", fmt.Errorf("%q in -var %s is not a valid variable name", name, s)
 	}
 	return name, value, nil
+}
+
+// validName reports whether s can name a variable. HCL's scanner takes
+// some invalid UTF-8 for identifier characters (it accepts "\xea 0"), so
+// the text must be UTF-8 first.
+func validName(s string) bool {
+	return utf8.ValidString(s) && hclsyntax.ValidIdentifier(s)
 }
 
 // CLIValue makes a RawValue from one -var option.
@@ -71,7 +79,7 @@ func EnvValues(environ []string) []RawValue {
 			continue
 		}
 		name := strings.TrimPrefix(k, EnvPrefix)
-		if !hclsyntax.ValidIdentifier(name) {
+		if !validName(name) {
 			continue
 		}
 		out = append(out, RawValue{Name: name, Source: SourceEnv, Text: v, Range: syntheticRange(name, v)})

@@ -82,7 +82,7 @@ func (e *Engine) Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, error)
 			})
 		}
 	}
-	p.Outputs = plannedOutputs(e.Env)
+	p.Outputs = PlannedOutputs(e.Env)
 	return p, nil
 }
 
@@ -321,7 +321,8 @@ func VariablesJSON(env *config.Env) map[string]json.RawMessage {
 	return out
 }
 
-func plannedOutputs(env *config.Env) []*plan.Output {
+// PlannedOutputs are the outputs as a plan shows them.
+func PlannedOutputs(env *config.Env) []*plan.Output {
 	var out []*plan.Output
 	for _, o := range env.Outputs {
 		po := &plan.Output{Name: o.Name, Sensitive: o.Sensitive, Known: o.Value.IsWhollyKnown()}

@@ -4,6 +4,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/podlab/podlab/config"
+	"github.com/podlab/podlab/plan"
 	"github.com/podlab/podlab/state"
 )
 
@@ -37,4 +38,30 @@ func (r StateRuntime) ClusterAttrs() (map[string]cty.Value, bool) {
 		}
 	}
 	return out, true
+}
+
+// PlanRuntime is StateRuntime for planning: what a plan creates or
+// replaces is not known until apply.
+type PlanRuntime struct {
+	State *state.State
+	Plan  *plan.Plan
+}
+
+// Observed returns what state records of an object that the plan keeps.
+func (r PlanRuntime) Observed(address string) (config.ObjectStatus, bool) {
+	for _, ch := range r.Plan.Changes {
+		if ch.Address == address && (ch.Action == plan.Create || ch.Action == plan.Replace || ch.Action == plan.Delete) {
+			return config.ObjectStatus{}, false
+		}
+	}
+	return StateRuntime{State: r.State}.Observed(address)
+}
+
+// ClusterAttrs returns the cluster's recorded attributes unless the plan
+// creates the cluster.
+func (r PlanRuntime) ClusterAttrs() (map[string]cty.Value, bool) {
+	if c := r.Plan.Cluster; c != nil && c.Action != plan.NoOp {
+		return nil, false
+	}
+	return StateRuntime{State: r.State}.ClusterAttrs()
 }

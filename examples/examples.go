@@ -11,7 +11,10 @@ import (
 	"sort"
 )
 
-//go:embed all:pod-basics
+// Not "all:": files starting with "." or "_" (such as the .podlab/ a
+// plan run in the example leaves) stay out of the binary.
+//
+//go:embed pod-basics
 var files embed.FS
 
 // Names lists the bundled examples.

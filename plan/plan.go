@@ -131,7 +131,7 @@ type Change struct {
 	// Terminating marks a live object being deleted: apply waits for it
 	// to go before creating it again.
 	Terminating bool `json:"terminating,omitempty"`
-	Sensitive bool `json:"sensitive,omitempty"`
+	Sensitive   bool `json:"sensitive,omitempty"`
 	// Live is what refresh saw, for recording an adopted object.
 	UID string `json:"uid,omitempty"`
 }

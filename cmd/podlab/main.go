@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/signal"
 	"syscall"
@@ -12,6 +13,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/podlab/podlab/internal/command"
+	"github.com/podlab/podlab/providers/kubernetes"
 )
 
 // version is stamped at build time with -ldflags "-X main.version=...".
@@ -42,5 +44,16 @@ func main() {
 		Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin,
 		Environ: os.Environ(), Version: version, Ctx: ctx, Kill: kill,
 	}
-	os.Exit(command.Run(m, os.Args[1:]))
+	// PODLAB_API_STATS=FILE writes how many Kubernetes API requests the
+	// command made, for tests and benchmarks.
+	stats := os.Getenv("PODLAB_API_STATS")
+	if stats != "" {
+		m.Counter = &kubernetes.RequestCounter{}
+	}
+	code := command.Run(m, os.Args[1:])
+	if stats != "" {
+		b, _ := json.Marshal(map[string]int64{"reads": m.Counter.Reads.Load(), "writes": m.Counter.Writes.Load()})
+		_ = os.WriteFile(stats, b, 0o644)
+	}
+	os.Exit(code)
 }

@@ -80,10 +80,12 @@ func renderTemplate(dir string, origins *Origins, funcs func() map[string]functi
 func diagsError(diags hcl.Diagnostics) error {
 	for _, d := range diags {
 		if d.Severity == hcl.DiagError {
+			// The caller's diagnostic ends the sentence.
+			detail := strings.TrimSuffix(d.Detail, ".")
 			if d.Subject != nil {
-				return fmt.Errorf("%s:%d: %s: %s", d.Subject.Filename, d.Subject.Start.Line, d.Summary, d.Detail)
+				return fmt.Errorf("%s:%d: %s: %s", d.Subject.Filename, d.Subject.Start.Line, d.Summary, detail)
 			}
-			return fmt.Errorf("%s: %s", d.Summary, d.Detail)
+			return fmt.Errorf("%s: %s", d.Summary, detail)
 		}
 	}
 	return diags

@@ -5,7 +5,6 @@ import (
 
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // FromValue builds an object from an HCL value, such as an inline object or
@@ -18,8 +17,8 @@ func FromValue(v cty.Value) (*Object, *Error) {
 	if err != nil {
 		return nil, &Error{Msg: "cannot encode the object: " + err.Error()}
 	}
-	u := &unstructured.Unstructured{}
-	if err := u.UnmarshalJSON(b); err != nil {
+	u, err := toUnstructured(b)
+	if err != nil {
 		return nil, &Error{Msg: "not a Kubernetes object: " + err.Error(),
 			Hint: "An inline manifest needs apiVersion, kind and metadata.name."}
 	}

@@ -8,9 +8,11 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 )
 
 // DecodeYAML decodes every document of a (possibly multi-document) YAML
@@ -27,7 +29,12 @@ func DecodeYAML(filename string, src []byte) ([]*Object, []*Error) {
 			break
 		}
 		if err != nil {
-			errs = append(errs, yamlError(filename, doc, err))
+			e := yamlError(filename, doc, err)
+			// An error at the end of the text is placed on its last line.
+			if last := lineCount(src); e.Pos.Line > last {
+				e.Pos.Line, e.Source.Line = last, last
+			}
+			errs = append(errs, e)
 			// The decoder cannot resynchronise after a syntax error.
 			break
 		}
@@ -53,7 +60,7 @@ func DecodeYAML(filename string, src []byte) ([]*Object, []*Error) {
 			}
 			continue
 		}
-		u, err := toUnstructured(v)
+		u, err := mappingToUnstructured(v)
 		if err != nil {
 			errs = append(errs, &Error{Source: src, Pos: Pos{root.Line, root.Column}, Msg: err.Error()})
 			continue
@@ -83,7 +90,26 @@ func DecodeYAML(filename string, src []byte) ([]*Object, []*Error) {
 	return objs, errs
 }
 
-var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var (
+	yamlLineRe  = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	typeErrorRe = regexp.MustCompile(`^line (\d+): (.*)$`)
+)
+
+// parserProblems are the messages of libyaml's parser (as opposed to its
+// scanner), whose line numbers yaml.v3 reports 0-based.
+var parserProblems = map[string]bool{
+	"did not find expected <stream-start>":   true,
+	"did not find expected <document start>": true,
+	"found undefined tag handle":             true,
+	"did not find expected node content":     true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected key":              true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found duplicate %TAG directive":         true,
+}
 
 func yamlError(filename string, doc int, err error) *Error {
 	msg := err.Error()
@@ -94,8 +120,13 @@ func yamlError(filename string, doc int, err error) *Error {
 	}
 	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
-		pos.Line = n
 		msg = m[2]
+		// yaml.v3 counts the lines of scanner errors from 1 but those of
+		// parser errors from 0 (it adds 1 to scanner marks only).
+		if parserProblems[msg] {
+			n++
+		}
+		pos.Line = n
 	}
 	return &Error{
 		Source: Source{Filename: filename, Doc: doc, Line: pos.Line, Column: 1},
@@ -103,6 +134,32 @@ func yamlError(filename string, doc int, err error) *Error {
 		Msg:    "invalid YAML: " + msg,
 		Hint:   "Fix the YAML syntax; indentation must use spaces, and every key needs a colon.",
 	}
+}
+
+// lineCount counts lines as libyaml does: a line ends at \n, \r\n, \r,
+// NEL, LS or PS.
+func lineCount(src []byte) int {
+	n, open := 1, false
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRune(src[i:])
+		switch r {
+		case '\r':
+			if i+1 < len(src) && src[i+1] == '\n' {
+				size++
+			}
+			fallthrough
+		case '\n', '\u0085', '\u2028', '\u2029':
+			n++
+			open = false
+		default:
+			open = true
+		}
+		i += size
+	}
+	if !open && n > 1 {
+		n-- // the text ends with a line break
+	}
+	return n
 }
 
 func isNull(n *yaml.Node) bool {
@@ -115,7 +172,17 @@ func isNull(n *yaml.Node) bool {
 func toJSONValue(n *yaml.Node) (any, error) {
 	var v any
 	if err := n.Decode(&v); err != nil {
-		return nil, &Error{Pos: Pos{n.Line, n.Column}, Msg: "invalid YAML: " + err.Error()}
+		e := &Error{Pos: Pos{n.Line, n.Column}, Msg: "invalid YAML: " + err.Error()}
+		// Such as "line 5: mapping key "name" already defined at line 4".
+		var te *yaml.TypeError
+		if errors.As(err, &te) && len(te.Errors) > 0 {
+			e.Msg = "invalid YAML: " + te.Errors[0]
+			if m := typeErrorRe.FindStringSubmatch(te.Errors[0]); m != nil {
+				line, _ := strconv.Atoi(m[1])
+				e.Pos, e.Msg = Pos{Line: line, Column: 1}, "invalid YAML: "+m[2]
+			}
+		}
+		return nil, e
 	}
 	return normalize(v, n)
 }
@@ -164,22 +231,32 @@ func normalize(v any, at *yaml.Node) (any, error) {
 	}
 }
 
-func toUnstructured(v any) (*unstructured.Unstructured, error) {
+func mappingToUnstructured(v any) (*unstructured.Unstructured, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("a manifest must be a mapping")
 	}
-	// A JSON round trip gives exactly the value types the API machinery
-	// expects (int64, float64, string, bool, nil, map, slice).
 	b, err := json.Marshal(m)
 	if err != nil {
 		return nil, fmt.Errorf("encode manifest: %w", err)
 	}
-	u := &unstructured.Unstructured{}
-	if err := u.UnmarshalJSON(b); err != nil {
+	return toUnstructured(b)
+}
+
+// toUnstructured decodes a JSON object with exactly the value types the
+// API machinery expects (int64, float64, string, bool, nil, map, slice).
+// It does not use Unstructured.UnmarshalJSON, which refuses an object
+// without a kind (or with an apiVersion it cannot parse) with a message
+// about its own internals; validate says what is wrong, and where.
+func toUnstructured(b []byte) (*unstructured.Unstructured, error) {
+	var m map[string]any
+	if err := utiljson.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("decode manifest: %w", err)
 	}
-	return u, nil
+	if m == nil {
+		return nil, fmt.Errorf("a manifest must be a mapping")
+	}
+	return &unstructured.Unstructured{Object: m}, nil
 }
 
 func listItems(list *Object) ([]*Object, *Error) {
@@ -191,7 +268,12 @@ func listItems(list *Object) ([]*Object, *Error) {
 	for i := range ul.Items {
 		item := ul.Items[i]
 		prefix := fmt.Sprintf("items[%d]", i)
-		out = append(out, &Object{Unstructured: &item, Source: list.Source, fields: list.fields.sub(prefix)})
+		src := list.Source
+		// An item's errors fall back to the item, not to the List.
+		if pos, ok := list.fields.pos[prefix]; ok {
+			src.Line, src.Column = pos.Line, pos.Column
+		}
+		out = append(out, &Object{Unstructured: &item, Source: src, fields: list.fields.sub(prefix)})
 	}
 	return out, nil
 }

@@ -34,7 +34,7 @@ func runApply(m *Meta, args []string) int {
 			return ExitError
 		}
 	}
-	l, inputs, diags := m.loadForApply(dir, a.Vars, a.Workspace, saved)
+	l, diags := m.loadForApply(dir, a.Vars, a.Workspace, saved)
 	v.Diagnostics(diags, l.files)
 	if diags.HasErrors() {
 		return ExitError
@@ -79,8 +79,8 @@ func runApply(m *Meta, args []string) int {
 	}
 	e := engine.New(l.env, prior, m.Version)
 	res, diags := e.Apply(ctx, p, engine.ApplyOptions{
-		Provider: prov, State: mgr, Parallelism: a.Parallelism, Hooks: prog, Kill: m.Kill,
-		Reevaluate: m.reevaluate(l, inputs, a.Workspace),
+		Provider: prov, State: mgr, Parallelism: a.Parallelism, Hooks: prog, Kill: m.Kill, Counter: m.Counter,
+		Reevaluate: m.reevaluate(l),
 	})
 	prog.Close()
 	v.Diagnostics(diags, l.files)
@@ -112,8 +112,8 @@ func (m *Meta) afterApply(v *views.View, a *arguments.Apply, l *loaded, mgr *sta
 
 // loadForApply loads the lab; with a saved plan, the plan's variables are
 // the base and any value given now must agree with them.
-func (m *Meta) loadForApply(dir string, vars arguments.Vars, workspace string, saved *plan.Plan) (*loaded, []config.RawValue, hcl.Diagnostics) {
-	l := &loaded{dir: dir, files: map[string]*hcl.File{}}
+func (m *Meta) loadForApply(dir string, vars arguments.Vars, workspace string, saved *plan.Plan) (*loaded, hcl.Diagnostics) {
+	l := &loaded{dir: dir, files: map[string]*hcl.File{}, workspace: workspace}
 	mod, diags := config.Load(dir)
 	if mod != nil {
 		l.module = mod
@@ -122,20 +122,22 @@ func (m *Meta) loadForApply(dir string, vars arguments.Vars, workspace string, s
 		}
 	}
 	if diags.HasErrors() {
-		return l, nil, diags
+		return l, diags
 	}
 	inputs, ds := m.inputs(vars, l.files)
 	diags = append(diags, ds...)
 	if ds.HasErrors() {
-		return l, nil, diags
+		return l, diags
 	}
 	if saved != nil {
 		base := planInputs(saved)
 		inputs = append(base, inputs...)
 		if workspace == "" {
 			workspace = saved.Workspace
+			l.workspace = workspace
 		}
 	}
+	l.inputs = inputs
 	env, ds := config.Evaluate(mod, config.EvalOptions{Inputs: inputs, Workspace: workspace})
 	diags = append(diags, ds...)
 	if env != nil {
@@ -162,7 +164,7 @@ func (m *Meta) loadForApply(dir string, vars arguments.Vars, workspace string, s
 			})
 		}
 	}
-	return l, inputs, diags
+	return l, diags
 }
 
 // planInputs turns a saved plan's variables back into values.
@@ -200,9 +202,9 @@ func checkSaved(p *plan.Plan, l *loaded, prior *state.State) error {
 	return nil
 }
 
-func (m *Meta) reevaluate(l *loaded, inputs []config.RawValue, workspace string) func(rt config.Runtime) (*config.Env, hcl.Diagnostics) {
+func (m *Meta) reevaluate(l *loaded) func(rt config.Runtime) (*config.Env, hcl.Diagnostics) {
 	return func(rt config.Runtime) (*config.Env, hcl.Diagnostics) {
-		return config.Evaluate(l.module, config.EvalOptions{Inputs: inputs, Workspace: workspace, Runtime: rt})
+		return config.Evaluate(l.module, config.EvalOptions{Inputs: l.inputs, Workspace: l.workspace, Runtime: rt})
 	}
 }
 

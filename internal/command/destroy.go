@@ -49,7 +49,7 @@ func runDestroy(m *Meta, args []string) int {
 	}
 	prog := v.NewProgress()
 	e := engine.New(l.env, prior, m.Version)
-	res, diags := e.Destroy(ctx, p, engine.ApplyOptions{Provider: prov, State: mgr, Parallelism: a.Parallelism, Hooks: prog, Kill: m.Kill})
+	res, diags := e.Destroy(ctx, p, engine.ApplyOptions{Provider: prov, State: mgr, Parallelism: a.Parallelism, Hooks: prog, Kill: m.Kill, Counter: m.Counter})
 	prog.Close()
 	v.Diagnostics(diags, l.files)
 	switch {

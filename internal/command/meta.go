@@ -23,6 +23,7 @@ import (
 	"github.com/podlab/podlab/providers/gke"
 	"github.com/podlab/podlab/providers/kubeadm"
 	"github.com/podlab/podlab/providers/kubeconfig"
+	"github.com/podlab/podlab/providers/kubernetes"
 	"github.com/podlab/podlab/state"
 )
 
@@ -39,6 +40,9 @@ type Meta struct {
 	Ctx context.Context
 	// Kill ends on the second interrupt: in-flight work is abandoned.
 	Kill context.Context
+	// Counter, when set, counts the Kubernetes API requests the command
+	// makes (PODLAB_API_STATS, for tests and benchmarks).
+	Counter *kubernetes.RequestCounter
 }
 
 func (m *Meta) getenv(key string) string {
@@ -81,16 +85,18 @@ func (m *Meta) view(v arguments.View) *views.View {
 
 // loaded is a lab loaded and evaluated for one environment.
 type loaded struct {
-	dir    string
-	module *config.Module
-	env    *config.Env
-	files  map[string]*hcl.File
+	dir       string
+	module    *config.Module
+	env       *config.Env
+	files     map[string]*hcl.File
+	inputs    []config.RawValue
+	workspace string
 }
 
 // load reads the lab in dir and evaluates it with the given variables.
 // Diagnostics come with the files they point into.
 func (m *Meta) load(dir string, vars arguments.Vars, workspace string, validate bool) (*loaded, hcl.Diagnostics) {
-	l := &loaded{dir: dir, files: map[string]*hcl.File{}}
+	l := &loaded{dir: dir, files: map[string]*hcl.File{}, workspace: workspace}
 	mod, diags := config.Load(dir)
 	if mod != nil {
 		l.module = mod
@@ -101,11 +107,12 @@ func (m *Meta) load(dir string, vars arguments.Vars, workspace string, validate 
 	if diags.HasErrors() {
 		return l, diags
 	}
-	inputs, ds := m.inputs(vars, l.files)
+	inputs, ds := m.inputs(dir, vars, l.files)
 	diags = append(diags, ds...)
 	if ds.HasErrors() {
 		return l, diags
 	}
+	l.inputs = inputs
 	env, ds := config.Evaluate(mod, config.EvalOptions{Inputs: inputs, Workspace: workspace, Validate: validate})
 	if env != nil {
 		l.env = env
@@ -117,15 +124,17 @@ func (m *Meta) load(dir string, vars arguments.Vars, workspace string, validate 
 }
 
 // inputs collects variable values in ascending precedence: var files,
-// then PODLAB_VAR_ environment variables, then -var options.
-func (m *Meta) inputs(vars arguments.Vars, files map[string]*hcl.File) ([]config.RawValue, hcl.Diagnostics) {
+// then PODLAB_VAR_ environment variables, then -var options. A relative
+// var file is found in dir, the lab directory, as if podlab had been
+// started there (which is what -chdir promises).
+func (m *Meta) inputs(dir string, vars arguments.Vars, files map[string]*hcl.File) ([]config.RawValue, hcl.Diagnostics) {
 	var out []config.RawValue
 	var diags hcl.Diagnostics
 	for _, it := range vars.Items {
 		if !it.File {
 			continue
 		}
-		vals, ds := config.ReadVarFile(it.Value, files)
+		vals, ds := config.ReadVarFile(inDir(dir, it.Value), files)
 		diags = append(diags, ds...)
 		out = append(out, vals...)
 	}
@@ -205,6 +214,15 @@ func (m *Meta) openState(l *loaded, a arguments.State, operation string) (*state
 	return state.Open(m.Ctx, b, l.env.Name, state.OpenOptions{
 		Lab: l.env.Lab.Name, Lock: a.Lock, LockTimeout: a.LockTimeout, Operation: operation, Version: m.Version,
 	})
+}
+
+// inDir resolves a path given on the command line against the lab
+// directory.
+func inDir(dir, p string) string {
+	if filepath.IsAbs(p) || dir == "." || dir == "" {
+		return p
+	}
+	return filepath.Join(dir, p)
 }
 
 func exists(p string) bool {

@@ -39,7 +39,7 @@ func runPlan(m *Meta, args []string) int {
 	}
 	v.Plan(p)
 	if a.Out != "" {
-		if err := plan.Save(p, a.Out); err != nil {
+		if err := plan.Save(p, inDir(l.dir, a.Out)); err != nil {
 			v.Errorf("%s", err)
 			return ExitError
 		}
@@ -106,6 +106,13 @@ func (m *Meta) makePlan(v *views.View, l *loaded, prior *state.State, req planRe
 		v.Errorf("%s", err)
 		return nil, nil, ExitError
 	}
+	if !req.destroy {
+		// Outputs about objects that stay are known from state now.
+		env, diags := m.reevaluate(l)(engine.PlanRuntime{State: prior, Plan: p})
+		if !diags.HasErrors() {
+			p.Outputs = engine.PlannedOutputs(env)
+		}
+	}
 	return p, kc, ExitOK
 }
 
@@ -114,6 +121,9 @@ func (m *Meta) connect(prov providers.Cluster, prior *state.State, counter *kube
 	conn, err := prov.Connect(m.Ctx, prior.Cluster)
 	if err != nil {
 		return nil, err
+	}
+	if counter == nil {
+		counter = m.Counter
 	}
 	kc, err := kubernetes.New(conn.REST, kubernetes.Options{Counter: counter})
 	if err != nil {

@@ -7,7 +7,11 @@ func notYet(m *Meta, name, issue string) int {
 	return ExitError
 }
 
-func runKubeconfig(m *Meta, args []string) int { return notYet(m, "kubeconfig", "the class issue (#8)") }
-func runStatus(m *Meta, args []string) int     { return notYet(m, "status", "the class issue (#8)") }
+func runKubeconfig(m *Meta, args []string) int {
+	return notYet(m, "kubeconfig", "the class issue (#8)")
+}
+func runStatus(m *Meta, args []string) int { return notYet(m, "status", "the class issue (#8)") }
 
-func (m *Meta) destroyExpired(a any) int { return notYet(m, "destroy -expired", "the class issue (#8)") }
+func (m *Meta) destroyExpired(a any) int {
+	return notYet(m, "destroy -expired", "the class issue (#8)")
+}

@@ -36,6 +36,9 @@ type Client struct {
 	Clientset kubernetes.Interface
 	Discovery discovery.CachedDiscoveryInterface
 	mapper    meta.ResettableRESTMapper
+	// ping asks without retrying, so an unreachable cluster says why at
+	// once instead of after the retry window.
+	ping *rest.Config
 	// Counter, when set, counts the requests made (tests and benchmarks).
 	Counter *RequestCounter
 }
@@ -55,6 +58,7 @@ func New(cfg *rest.Config, opts Options) (*Client, error) {
 	c := rest.CopyConfig(cfg)
 	c.QPS, c.Burst = 100, 200
 	c.UserAgent = "podlab"
+	ping := rest.CopyConfig(c)
 	if opts.RetryFor == 0 {
 		opts.RetryFor = 2 * time.Minute
 	}
@@ -79,7 +83,7 @@ func New(cfg *rest.Config, opts Options) (*Client, error) {
 	}
 	disco := memory.NewMemCacheClient(cs.Discovery())
 	return &Client{
-		REST: c, Dynamic: dyn, Clientset: cs, Discovery: disco,
+		REST: c, Dynamic: dyn, Clientset: cs, Discovery: disco, ping: ping,
 		mapper:  restmapper.NewDeferredDiscoveryRESTMapper(disco),
 		Counter: opts.Counter,
 	}, nil
@@ -96,7 +100,12 @@ func (c *Client) Ping(ctx context.Context, timeout time.Duration) (string, error
 	}
 	ch := make(chan result, 1)
 	go func() {
-		body, err := c.Clientset.Discovery().RESTClient().Get().AbsPath("/version").Do(ctx).Raw()
+		pc, err := kubernetes.NewForConfig(c.ping)
+		if err != nil {
+			ch <- result{err: err}
+			return
+		}
+		body, err := pc.Discovery().RESTClient().Get().AbsPath("/version").Do(ctx).Raw()
 		if err != nil {
 			ch <- result{err: err}
 			return

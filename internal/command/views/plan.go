@@ -161,12 +161,11 @@ func (v *View) objectChange(b *strings.Builder, ch *plan.Change) {
 	if ch.Namespace != "" {
 		where = " in namespace " + strconv.Quote(ch.Namespace)
 	}
-	name := strconv.Quote(ch.Name)
+	kind, name := ch.Kind, strconv.Quote(ch.Name)
 	if ch.Deferred {
-		name = v.Dim("(known after apply)")
-		ch.Kind = "objects"
+		kind, name = "objects", v.Dim("(known after apply)")
 	}
-	fmt.Fprintf(b, "%s %s %s%s\n", pad(v.symbol(ch.Action), ch.Action), ch.Kind, name, where)
+	fmt.Fprintf(b, "%s %s %s%s\n", pad(v.symbol(ch.Action), ch.Action), kind, name, where)
 	switch {
 	case ch.Deferred:
 	case ch.Sensitive && ch.Action != plan.Delete:

@@ -1,0 +1,169 @@
+package config
+
+import (
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/hcl/v2/hcldec"
+)
+
+func TestLabBlock(t *testing.T) {
+	env := mustEvaluate(t, files{"lab.podlab.hcl": localCluster + `
+lab {
+  name             = "Pod Basics"
+  cluster          = "local"
+  seats            = ["kim", "Lee", "김철수"]
+  namespace_prefix = "pods"
+  probe_image      = "registry.local/curl:8"
+  ttl              = "4h"
+  max_nodes        = 6
+  labels           = { course = "k8s" }
+  check_timeout    = "90s"
+}
+`}, EvalOptions{})
+	got := env.Lab
+	seats := got.Seats
+	got.Seats = nil
+	want := LabSettings{
+		Name: "Pod Basics", Cluster: "local", NamespacePrefix: "pods", ProbeImage: "registry.local/curl:8",
+		TTL: 4 * time.Hour, MaxNodes: 6, Labels: map[string]string{"course": "k8s"}, CheckTimeout: 90 * time.Second,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+	wantSeats := []Seat{{"kim", "kim", 0}, {"Lee", "lee-" + ShortHash("Lee"), 1}, {"김철수", "seat-" + ShortHash("김철수"), 2}}
+	if len(seats) != len(wantSeats) {
+		t.Fatalf("seats %v", seats)
+	}
+	for i, s := range seats {
+		if *s != wantSeats[i] {
+			t.Errorf("seat %d: %+v, want %+v", i, *s, wantSeats[i])
+		}
+	}
+}
+
+func TestLabDefaults(t *testing.T) {
+	dir := writeLab(t, files{"lab.podlab.hcl": localCluster})
+	m, diags := Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(describe(diags))
+	}
+	env, diags := Evaluate(m, EvalOptions{})
+	if diags.HasErrors() {
+		t.Fatal(describe(diags))
+	}
+	want := LabSettings{
+		Name: filepath.Base(dir), Cluster: "local", NamespacePrefix: Slug(filepath.Base(dir)),
+		ProbeImage: DefaultProbeImage, CheckTimeout: time.Minute,
+	}
+	if !reflect.DeepEqual(env.Lab, want) {
+		t.Errorf("got  %+v\nwant %+v", env.Lab, want)
+	}
+}
+
+func TestSeats(t *testing.T) {
+	tests := []struct {
+		seats string
+		names []string
+		err   string
+	}{
+		{"null", nil, ""},
+		{"1", []string{"seat1"}, ""},
+		{"10", []string{"seat01", "seat02", "seat03", "seat04", "seat05", "seat06", "seat07", "seat08", "seat09", "seat10"}, ""},
+		{`["kim", "lee"]`, []string{"kim", "lee"}, ""},
+		{`toset(["lee", "kim"])`, []string{"kim", "lee"}, ""},
+		{"0", nil, "Invalid seats"},
+		{"1.5", nil, "Invalid seats"},
+		{"[]", nil, "Invalid seats"},
+		{`["kim", ""]`, nil, "Invalid seats"},
+		{`["kim", "kim"]`, nil, "Invalid seats"},
+		{`{ kim = 1 }`, nil, "Invalid seats"},
+		{`"kim"`, nil, "Invalid seats"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.seats, func(t *testing.T) {
+			lab := files{"lab.podlab.hcl": localCluster + "lab {\n  seats = " + tt.seats + "\n}\n"}
+			if tt.err != "" {
+				checkLab(t, lab, tt.err, 6)
+				return
+			}
+			env := mustEvaluate(t, lab, EvalOptions{})
+			var names []string
+			for _, s := range env.Lab.Seats {
+				names = append(names, s.Name)
+			}
+			if !reflect.DeepEqual(names, tt.names) {
+				t.Errorf("seats %q, want %q", names, tt.names)
+			}
+		})
+	}
+}
+
+func TestLabErrors(t *testing.T) {
+	tests := []struct {
+		name, body string
+		err        string
+		line       int
+	}{
+		{"name without letters", `name = "!!!"`, "Invalid lab name", 6},
+		{"namespace prefix", `namespace_prefix = "Pods_1"`, "Invalid namespace prefix", 6},
+		{"ttl", `ttl = "a day"`, "Invalid duration", 6},
+		{"check_timeout", `check_timeout = "1 minute"`, "Invalid duration", 6},
+		{"max_nodes", `max_nodes = "many"`, "Incorrect attribute value type", 6},
+		{"labels", `labels = ["a"]`, "Incorrect attribute value type", 6},
+		{"unknown argument", `seat = 3`, "Unsupported argument", 6},
+		{"unknown cluster", `cluster = "gke"`, "Unknown cluster", 6},
+		{"refers to an exercise", `name = exercise.x.name`, "Invalid reference", 6},
+		{"uses seat", `name = seat.name`, "Invalid reference", 6},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkLab(t, files{"lab.podlab.hcl": localCluster + "lab {\n  " + tt.body + "\n}\nexercise \"x\" {\n  manifests = []\n}\n"}, tt.err, tt.line)
+		})
+	}
+	checkLab(t, files{"lab.podlab.hcl": localCluster + "lab {\n}\nlab {\n}\n"}, "Duplicate lab block", 7)
+}
+
+func TestBackend(t *testing.T) {
+	t.Run("local", func(t *testing.T) {
+		m, diags := load(t, files{"lab.podlab.hcl": localCluster + "backend \"local\" {\n  path = \"state\"\n}\n"})
+		if diags.HasErrors() {
+			t.Fatal(describe(diags))
+		}
+		if m.Backend == nil || m.Backend.Type != BackendLocal {
+			t.Fatalf("backend %+v", m.Backend)
+		}
+		v, diags := hcldec.Decode(m.Backend.Body, BackendSpec(BackendLocal), nil)
+		if diags.HasErrors() || v.GetAttr("path").AsString() != "state" {
+			t.Errorf("path %#v %s", v, describe(diags))
+		}
+	})
+	t.Run("gcs", func(t *testing.T) {
+		m, diags := load(t, files{"lab.podlab.hcl": localCluster + "backend \"gcs\" {\n  bucket = \"b\"\n}\n"})
+		if diags.HasErrors() {
+			t.Fatal(describe(diags))
+		}
+		v, diags := hcldec.Decode(m.Backend.Body, BackendSpec(BackendGCS), nil)
+		if diags.HasErrors() || v.GetAttr("bucket").AsString() != "b" || v.GetAttr("prefix").AsString() != "podlab" {
+			t.Errorf("gcs %#v %s", v, describe(diags))
+		}
+	})
+	tests := []struct {
+		name, lab string
+		err       string
+		line      int
+	}{
+		{"gcs without bucket", "backend \"gcs\" {\n}\n", "Missing required argument", 5},
+		{"unknown type", "backend \"s3\" {\n}\n", "Unknown backend type", 5},
+		{"unknown argument", "backend \"local\" {\n  dir = \"x\"\n}\n", "Unsupported argument", 6},
+		{"variable", "variable \"p\" {\n  default = \"x\"\n}\nbackend \"local\" {\n  path = var.p\n}\n", "Variables not allowed in a backend", 9},
+		{"duplicate", "backend \"local\" {\n}\nbackend \"local\" {\n}\n", "Duplicate backend block", 7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkLab(t, files{"lab.podlab.hcl": localCluster + tt.lab}, tt.err, tt.line)
+		})
+	}
+}

@@ -1,0 +1,306 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/podlab/podlab/config"
+
+	_ "github.com/podlab/podlab/internal/golden" // -update
+)
+
+// env writes a lab into a temporary directory and evaluates it.
+func env(t testing.TB, files map[string]string, vars ...string) *config.Env {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, diags := config.Load(dir)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	var inputs []config.RawValue
+	for _, v := range vars {
+		rv, err := config.CLIValue(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, rv)
+	}
+	e, diags := config.Evaluate(m, config.EvalOptions{Inputs: inputs})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	return e
+}
+
+const appYAML = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    tier: front
+spec:
+  replicas: 1
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: reader
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: web
+`
+
+func appLab(extra string) map[string]string {
+	return map[string]string{
+		"lab.podlab.hcl": `
+lab {
+  name   = "Demo Lab"
+  labels = { course = "k8s", "podlab.dev/lab" = "not-this" }
+}
+
+cluster "local" {
+  kubeconfig {}
+}
+
+exercise "app" {
+  manifests = [file("app.yaml")]
+}
+` + extra,
+		"app.yaml": appYAML,
+	}
+}
+
+func addresses(ds []*desired) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Address)
+	}
+	return out
+}
+
+func TestDesiredOrderAndDependencies(t *testing.T) {
+	e := New(env(t, appLab(`
+exercise "client" {
+  depends_on = [exercise.app]
+  manifests  = [{ apiVersion = "v1", kind = "Pod", metadata = { name = "client" } }]
+}
+`)), nil, "test")
+	ds := e.buildDesired()
+	want := []string{
+		"exercise.app.Namespace.demo-lab-app",
+		// By kind rank, the manifest's order kept among equals.
+		"exercise.app.ServiceAccount.web",
+		"exercise.app.ConfigMap.settings",
+		"exercise.app.ClusterRole.reader",
+		"exercise.app.Service.web",
+		"exercise.app.Deployment.web",
+		"exercise.client.Namespace.demo-lab-client",
+		"exercise.client.Pod.client",
+	}
+	if got := addresses(ds); !reflect.DeepEqual(got, want) {
+		t.Fatalf("order:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+	deps := map[string][]string{}
+	for _, d := range ds {
+		deps[d.Address] = d.DependsOn
+	}
+	ns := "exercise.app.Namespace.demo-lab-app"
+	wantDeps := map[string][]string{
+		ns:                                nil,
+		"exercise.app.ServiceAccount.web": {ns},
+		"exercise.app.ConfigMap.settings": {ns, "exercise.app.ServiceAccount.web"},
+		"exercise.app.ClusterRole.reader": {ns, "exercise.app.ServiceAccount.web", "exercise.app.ConfigMap.settings"},
+		"exercise.app.Service.web":        {ns, "exercise.app.ServiceAccount.web", "exercise.app.ConfigMap.settings", "exercise.app.ClusterRole.reader"},
+		"exercise.app.Deployment.web":     {ns, "exercise.app.ServiceAccount.web", "exercise.app.ConfigMap.settings", "exercise.app.ClusterRole.reader", "exercise.app.Service.web"},
+		// depends_on: everything of exercise.app comes first.
+		"exercise.client.Namespace.demo-lab-client": want[:6],
+		"exercise.client.Pod.client":                append([]string{"exercise.client.Namespace.demo-lab-client"}, want[:6]...),
+	}
+	for addr, w := range wantDeps {
+		if got := deps[addr]; len(got) != len(w) || (len(w) > 0 && !reflect.DeepEqual(got, w)) {
+			t.Errorf("%s depends on\n  %q\nwant\n  %q", addr, got, w)
+		}
+	}
+}
+
+func TestDesiredLabelsAndNamespaces(t *testing.T) {
+	e := New(env(t, appLab("")), nil, "test")
+	envID := EnvID("Demo Lab", "local")
+	if envID != "demo-lab-local" {
+		t.Fatalf("EnvID %q", envID)
+	}
+	for _, d := range e.buildDesired() {
+		u := d.Object
+		labels := u.GetLabels()
+		want := map[string]string{
+			LabelManagedBy: "podlab", LabelLab: "demo-lab", LabelEnv: envID, LabelExercise: "app",
+			// The lab's own labels, but never over podlab's.
+			"course": "k8s",
+		}
+		switch {
+		case d.ExerciseNamespace:
+			want[LabelRole] = RoleExerciseNS
+			if u.GetKind() != "Namespace" || u.GetName() != "demo-lab-app" || u.GetNamespace() != "" {
+				t.Errorf("exercise namespace %s/%s in %q", u.GetKind(), u.GetName(), u.GetNamespace())
+			}
+		case u.GetKind() == "ClusterRole":
+			if u.GetNamespace() != "" {
+				t.Errorf("the cluster-wide %s is in namespace %q", d.Address, u.GetNamespace())
+			}
+		default:
+			if u.GetNamespace() != "demo-lab-app" {
+				t.Errorf("%s is in namespace %q", d.Address, u.GetNamespace())
+			}
+		}
+		if u.GetKind() == "Deployment" {
+			want["tier"] = "front" // the manifest's own
+		}
+		if !reflect.DeepEqual(labels, want) {
+			t.Errorf("%s labels:\n  %v\nwant\n  %v", d.Address, labels, want)
+		}
+		a := u.GetAnnotations()
+		if a[AnnotAddress] != d.Address || a[AnnotHash] != d.Hash || len(d.Hash) != 32 {
+			t.Errorf("%s annotations %v, hash %q", d.Address, a, d.Hash)
+		}
+		// The hash covers everything but itself.
+		c := u.DeepCopy()
+		ca := c.GetAnnotations()
+		delete(ca, AnnotHash)
+		c.SetAnnotations(ca)
+		if hashObject(c) != d.Hash {
+			t.Errorf("%s: the hash does not match the object without it", d.Address)
+		}
+	}
+	// The source objects are not changed by building.
+	for _, in := range e.Env.Instances {
+		for _, o := range in.Objects {
+			if _, ok := o.GetLabels()[LabelManagedBy]; ok {
+				t.Errorf("buildDesired labelled the configuration's own %s", o.Address)
+			}
+		}
+	}
+}
+
+func TestDesiredSeats(t *testing.T) {
+	files := appLab(`
+exercise "solo" {
+  depends_on = [exercise.app]
+  manifests  = []
+}
+`)
+	files["lab.podlab.hcl"] = strings.Replace(files["lab.podlab.hcl"], `name   = "Demo Lab"`, `name   = "Demo Lab"
+  seats  = ["kim", "Lee"]`, 1)
+	// A cluster-wide object would be declared once per seat: a conflict.
+	files["app.yaml"] = strings.Replace(appYAML, "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\n---\n", "", 1)
+	e := New(env(t, files), nil, "test")
+	seats := map[string]string{}
+	for _, d := range e.buildDesired() {
+		if !d.ExerciseNamespace {
+			continue
+		}
+		seats[d.Address] = d.Object.GetLabels()[LabelSeat]
+		if d.Instance.Exercise.Name == "solo" {
+			// A seat's instance waits only for the same seat's.
+			for _, dep := range d.DependsOn {
+				if !strings.HasPrefix(dep, "seat["+`"`+d.Instance.Seat.Name+`"`+"]") {
+					t.Errorf("%s depends on another seat's %s", d.Address, dep)
+				}
+			}
+			if len(d.DependsOn) != 5 {
+				t.Errorf("%s depends on %d objects, want 5", d.Address, len(d.DependsOn))
+			}
+		}
+	}
+	lee := "lee-" + config.ShortHash("Lee")
+	want := map[string]string{
+		`seat["kim"].exercise.app.Namespace.demo-lab-kim-app`:           "kim",
+		`seat["Lee"].exercise.app.Namespace.demo-lab-` + lee + `-app`:   lee,
+		`seat["kim"].exercise.solo.Namespace.demo-lab-kim-solo`:         "kim",
+		`seat["Lee"].exercise.solo.Namespace.demo-lab-` + lee + `-solo`: lee,
+	}
+	if !reflect.DeepEqual(seats, want) {
+		t.Errorf("seat labels of the namespaces:\n%v\nwant\n%v", seats, want)
+	}
+}
+
+func TestHashStability(t *testing.T) {
+	hashes := func(files map[string]string) map[string]string {
+		out := map[string]string{}
+		for _, d := range New(env(t, files), nil, "test").buildDesired() {
+			out[d.Address] = d.Hash
+		}
+		return out
+	}
+	a := hashes(appLab(""))
+	for i := 0; i < 5; i++ {
+		if b := hashes(appLab("")); !reflect.DeepEqual(a, b) {
+			t.Fatalf("hashes differ between evaluations of the same lab:\n%v\n%v", a, b)
+		}
+	}
+	changed := appLab("")
+	changed["app.yaml"] = strings.Replace(appYAML, "replicas: 1", "replicas: 2", 1)
+	c := hashes(changed)
+	for addr, h := range a {
+		if (addr == "exercise.app.Deployment.web") != (c[addr] != h) {
+			t.Errorf("%s: hash %s → %s", addr, h, c[addr])
+		}
+	}
+	// A manifest that carries a hash (copied from a live object) gets
+	// the same hash as without it: the hash never covers a hash.
+	stale := appLab("")
+	stale["app.yaml"] = strings.Replace(appYAML, "  name: settings\n", "  name: settings\n  annotations:\n    podlab.dev/manifest-hash: stale\n", 1)
+	if s := hashes(stale); !reflect.DeepEqual(a, s) {
+		t.Errorf("a stale hash annotation changed hashes")
+	}
+	// Reordering the YAML's keys changes nothing.
+	reordered := appLab("")
+	reordered["app.yaml"] = strings.Replace(appYAML, "apiVersion: apps/v1\nkind: Deployment\n", "kind: Deployment\napiVersion: apps/v1\n", 1)
+	if r := hashes(reordered); !reflect.DeepEqual(a, r) {
+		t.Errorf("reordering keys changed hashes")
+	}
+}
+
+func TestDesiredDeferred(t *testing.T) {
+	e := New(env(t, appLab(`
+exercise "probe" {
+  manifests = [{
+    apiVersion = "v1"
+    kind       = "ConfigMap"
+    metadata   = { name = "target" }
+    data       = { ns = exercise.app.objects["Service.web"].uid }
+  }]
+}
+`)), nil, "test")
+	ds := e.buildDesired()
+	last := ds[len(ds)-1]
+	if !last.Deferred || last.Address != "exercise.probe.*" || last.Object != nil {
+		t.Fatalf("last desired %+v", last)
+	}
+	if last.DependsOn[0] != "exercise.probe.Namespace.demo-lab-probe" {
+		t.Errorf("deferred objects depend on %q", last.DependsOn)
+	}
+}

@@ -1,0 +1,101 @@
+package e2e
+
+import (
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+type junitDoc struct {
+	Tests    int `xml:"tests,attr"`
+	Failures int `xml:"failures,attr"`
+	Suites   []struct {
+		Name  string `xml:"name,attr"`
+		Tests int    `xml:"tests,attr"`
+		Cases []struct {
+			Name    string    `xml:"name,attr"`
+			Failure *struct{} `xml:"failure"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+// The course lab end to end: apply with its checks, podlab check with a
+// JUnit report, destroy leaving nothing.
+func TestCourseLabChecksAndJUnit(t *testing.T) {
+	l := courseLab(t)
+	res := l.must(0, "apply", "-auto-approve", "-var", "target=kubeconfig")
+	if !strings.Contains(res.stdout, "6 checks: 6 passed, 0 failed.") {
+		t.Fatalf("apply's checks:\n%s", res.all())
+	}
+	junit := filepath.Join(t.TempDir(), "checks.xml")
+	res = l.must(0, "check", "-junit", junit)
+	for _, want := range []string{"nginx_pod   pod IP answers from a node", "sidecar     sidecar reaches nginx on localhost", "PASS"} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("results table lacks %q:\n%s", want, res.stdout)
+		}
+	}
+	b, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc junitDoc
+	if err := xml.Unmarshal(b, &doc); err != nil {
+		t.Fatalf("the JUnit file does not parse: %v\n%s", err, b)
+	}
+	if doc.Tests != 6 || doc.Failures != 0 || len(doc.Suites) != 2 {
+		t.Fatalf("junit: %d tests, %d failures, %d suites; want 6, 0, 2\n%s", doc.Tests, doc.Failures, len(doc.Suites), b)
+	}
+	names := map[string]int{}
+	for _, s := range doc.Suites {
+		names[s.Name] = len(s.Cases)
+	}
+	if names["exercise.nginx_pod"] != 4 || names["exercise.sidecar"] != 2 {
+		t.Errorf("suites %v, want exercise.nginx_pod with 4 cases and exercise.sidecar with 2", names)
+	}
+	// The last results are kept in state.
+	show := l.must(0, "state", "show", "exercise.sidecar").stdout
+	if !strings.Contains(show, "PASS exercise.sidecar.check[\"sidecar reaches nginx on localhost\"] (exec)") {
+		t.Errorf("state show lacks the last check results:\n%s", show)
+	}
+
+	// A check that fails for a real reason: the student's sidecar has no
+	// nginx on localhost:8080.
+	l.write("extra.podlab.hcl", `
+exercise "broken" {
+  manifests = [file("k8s_yaml/nginx-pod-with-ubuntu.yaml")]
+  check "wrong port" {
+    timeout = "3s"
+    exec {
+      pod           = "my-nginx-pod"
+      container     = "ubuntu-sidecar-container"
+      command       = ["curl", "-s", "localhost:8080"]
+      expect_stdout = "Welcome to nginx!"
+    }
+  }
+}
+`)
+	res = l.must(2, "apply", "-auto-approve")
+	for _, want := range []string{
+		"7 checks: 6 passed, 1 failed.",
+		`expected: exit code 0, stdout contains "Welcome to nginx!"`,
+		"seen:     exit code 7",
+		"try:      kubectl exec -n pod-basics-" + l.workspace + "-broken my-nginx-pod -c ubuntu-sidecar-container -- curl -s localhost:8080",
+	} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("failure report lacks %q:\n%s", want, res.stdout)
+		}
+	}
+	res = l.must(2, "check", "-junit", junit)
+	b, _ = os.ReadFile(junit)
+	doc = junitDoc{}
+	if err := xml.Unmarshal(b, &doc); err != nil || doc.Failures != 1 {
+		t.Errorf("junit after the failure: %d failures (%v)\n%s", doc.Failures, err, b)
+	}
+
+	res = l.must(0, "destroy", "-auto-approve")
+	if n := l.labelled(); n != 0 {
+		t.Fatalf("%d labelled objects after destroy:\n%s", n, res.all())
+	}
+}

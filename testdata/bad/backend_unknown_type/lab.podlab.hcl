@@ -1,0 +1,7 @@
+backend "gsc" {
+  bucket = "podlab-state"
+}
+
+cluster "local" {
+  kubeconfig {}
+}

@@ -1,0 +1,11 @@
+variable "bucket" {
+  default = "podlab-state"
+}
+
+backend "gcs" {
+  bucket = var.bucket
+}
+
+cluster "local" {
+  kubeconfig {}
+}

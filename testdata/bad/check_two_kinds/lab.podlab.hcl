@@ -1,0 +1,16 @@
+cluster "local" {
+  kubeconfig {}
+}
+
+exercise "api" {
+  manifests = []
+
+  check "pods" {
+    api_resources {
+      resource = "pods"
+    }
+    ready {
+      pod = "web"
+    }
+  }
+}

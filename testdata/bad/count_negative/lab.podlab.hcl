@@ -1,0 +1,8 @@
+cluster "local" {
+  kubeconfig {}
+}
+
+exercise "web" {
+  count     = -1
+  manifests = []
+}

@@ -1,0 +1,19 @@
+cluster "local" {
+  kubeconfig {}
+}
+
+exercise "api" {
+  manifests = []
+
+  check "pods" {
+    api_resources {
+      resource = "pods"
+    }
+  }
+
+  check "pods" {
+    api_resources {
+      kind = "Pod"
+    }
+  }
+}

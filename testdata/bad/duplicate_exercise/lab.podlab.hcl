@@ -1,0 +1,11 @@
+cluster "local" {
+  kubeconfig {}
+}
+
+exercise "web" {
+  manifests = []
+}
+
+exercise "web" {
+  manifests = []
+}

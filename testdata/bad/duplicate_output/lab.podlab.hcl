@@ -1,0 +1,11 @@
+cluster "local" {
+  kubeconfig {}
+}
+
+output "ns" {
+  value = "a"
+}
+
+output "ns" {
+  value = "b"
+}

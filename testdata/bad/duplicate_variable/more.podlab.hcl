@@ -1,0 +1,3 @@
+variable "target" {
+  default = "gke"
+}

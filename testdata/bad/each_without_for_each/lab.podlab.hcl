@@ -1,0 +1,8 @@
+cluster "local" {
+  kubeconfig {}
+}
+
+exercise "web" {
+  namespace = "web-${each.key}"
+  manifests = []
+}

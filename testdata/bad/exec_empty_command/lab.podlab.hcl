@@ -1,0 +1,16 @@
+cluster "local" {
+  kubeconfig {}
+}
+
+exercise "web" {
+  manifests = [file("pod.yaml")]
+
+  check "shell" {
+    exec {
+      pod       = "my-nginx-pod"
+      container = "sidecar"
+      command   = []
+      stdout_matches = "(unclosed"
+    }
+  }
+}

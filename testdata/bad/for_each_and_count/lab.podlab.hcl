@@ -1,0 +1,9 @@
+cluster "local" {
+  kubeconfig {}
+}
+
+exercise "web" {
+  for_each  = toset(["a", "b"])
+  count     = 2
+  manifests = []
+}

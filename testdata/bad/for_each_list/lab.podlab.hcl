@@ -1,0 +1,8 @@
+cluster "local" {
+  kubeconfig {}
+}
+
+exercise "web" {
+  for_each  = ["a", "b"]
+  manifests = []
+}

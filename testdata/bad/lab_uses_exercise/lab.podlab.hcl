@@ -1,0 +1,11 @@
+lab {
+  name = exercise.web.namespace
+}
+
+cluster "local" {
+  kubeconfig {}
+}
+
+exercise "web" {
+  manifests = []
+}

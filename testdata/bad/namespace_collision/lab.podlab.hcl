@@ -1,0 +1,11 @@
+cluster "local" {
+  kubeconfig {}
+}
+
+exercise "web_app" {
+  manifests = []
+}
+
+exercise "web-app" {
+  manifests = []
+}

@@ -1,0 +1,9 @@
+variable "class" {
+  type     = string
+  default  = null
+  nullable = false
+}
+
+cluster "local" {
+  kubeconfig {}
+}

@@ -1,0 +1,7 @@
+cluster "local" {
+  kubeconfig {}
+}
+
+locals {
+  prefix = "${local.prefix}-x"
+}

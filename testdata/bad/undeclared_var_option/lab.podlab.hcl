@@ -1,0 +1,7 @@
+variable "target" {
+  default = "local"
+}
+
+cluster "local" {
+  kubeconfig {}
+}

@@ -1,0 +1,11 @@
+variable "target" {
+  default = "local"
+}
+
+lab {
+  cluster = var.trget
+}
+
+cluster "local" {
+  kubeconfig {}
+}

@@ -1,0 +1,7 @@
+cluster "local" {
+  kubeconfig {}
+}
+
+exercize "web" {
+  manifests = []
+}

@@ -1,0 +1,11 @@
+variable "target" {
+  default = "local"
+}
+
+lab {
+  cluster = vars.target
+}
+
+cluster "local" {
+  kubeconfig {}
+}

@@ -1,0 +1,8 @@
+variable "students" {
+  type    = list(string)
+  default = []
+}
+
+cluster "local" {
+  kubeconfig {}
+}

@@ -1,0 +1,11 @@
+cluster "gke" {
+  gke {
+    project  = "podlab-class"
+    location = "asia-northeast3-a"
+    name     = "podlab-pods"
+
+    node_pool "default" {
+      node_count = "two"
+    }
+  }
+}

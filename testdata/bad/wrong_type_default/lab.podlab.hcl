@@ -1,0 +1,8 @@
+variable "replicas" {
+  type    = number
+  default = "three"
+}
+
+cluster "local" {
+  kubeconfig {}
+}
