@@ -124,7 +124,7 @@ func (m *Meta) loadForApply(dir string, vars arguments.Vars, workspace string, s
 	if diags.HasErrors() {
 		return l, diags
 	}
-	inputs, ds := m.inputs(vars, l.files)
+	inputs, ds := m.inputs(dir, vars, l.files)
 	diags = append(diags, ds...)
 	if ds.HasErrors() {
 		return l, diags
