@@ -60,6 +60,7 @@ func joinCall(env *testhosts.Env, endpoint string) string {
 // TestApplyCommandSequence builds clusters of several shapes over SSH and
 // checks the commands each host ran, in order, and what was recorded.
 func TestApplyCommandSequence(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		hosts int
@@ -131,6 +132,7 @@ func TestApplyCommandSequence(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			env := testhosts.New(t, tt.hosts, tt.opts...)
 			edits := []func(*config.Kubeadm){}
 			if tt.edit != nil {
@@ -200,6 +202,7 @@ func TestApplyCommandSequence(t *testing.T) {
 
 // TestSecondApplyChangesNothing: a built cluster is only looked at again.
 func TestSecondApplyChangesNothing(t *testing.T) {
+	t.Parallel()
 	env := testhosts.New(t, 3)
 	l := newLab(t, env)
 	l.mustApply()
@@ -226,6 +229,7 @@ func TestSecondApplyChangesNothing(t *testing.T) {
 // TestAdoptExistingCluster: hosts that already form a cluster are taken
 // over without init or join, and destroy will leave them alone.
 func TestAdoptExistingCluster(t *testing.T) {
+	t.Parallel()
 	env := testhosts.New(t, 3)
 	cp, joined, fresh := env.Hosts[0], env.Hosts[1], env.Hosts[2]
 	if _, err := cp.Exec("kubeadm init"); err != nil {
@@ -254,6 +258,7 @@ func TestAdoptExistingCluster(t *testing.T) {
 // podlab's back, init runs again and the workers, still joined to the old
 // cluster, are reset and joined to the new one.
 func TestNewClusterRejoinsOldNodes(t *testing.T) {
+	t.Parallel()
 	env := testhosts.New(t, 2)
 	l := newLab(t, env)
 	l.mustApply()
@@ -272,6 +277,7 @@ func TestNewClusterRejoinsOldNodes(t *testing.T) {
 // TestNoPodNetwork: without a CNI manifest the nodes never become Ready,
 // and the error says so.
 func TestNoPodNetwork(t *testing.T) {
+	t.Parallel()
 	env := testhosts.New(t, 1)
 	l := newLab(t, env, func(k *config.Kubeadm) { k.CNIManifest = "" })
 	_, err := l.apply()

@@ -20,6 +20,7 @@ import (
 // TestConnectErrors: what stops podlab from running commands on a host
 // fails the connect phase, naming the host, before anything changed.
 func TestConnectErrors(t *testing.T) {
+	t.Parallel()
 	env := testhosts.New(t, 2)
 	cp, w := env.Hosts[0], env.Hosts[1]
 	otherKey := filepath.Join(t.TempDir(), "id_other")
@@ -93,6 +94,7 @@ func TestConnectErrors(t *testing.T) {
 // TestTrustOnFirstUse: with the opt-in, unknown host keys are recorded
 // and the build goes on; the next run checks against what was recorded.
 func TestTrustOnFirstUse(t *testing.T) {
+	t.Parallel()
 	env := testhosts.New(t, 2)
 	known := filepath.Join(t.TempDir(), "ssh", "known_hosts")
 	l := newLab(t, env, func(k *config.Kubeadm) {
@@ -118,6 +120,7 @@ func TestTrustOnFirstUse(t *testing.T) {
 // TestBastion builds the cluster on hosts reachable only through a jump
 // host.
 func TestBastion(t *testing.T) {
+	t.Parallel()
 	env := testhosts.New(t, 2, testhosts.WithBastion())
 	l := newLab(t, env, func(k *config.Kubeadm) {
 		k.SSH.Bastion = &config.Bastion{Host: env.Bastion.Addr, Port: env.Bastion.Port, User: testhosts.SudoUser}

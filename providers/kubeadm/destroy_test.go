@@ -20,6 +20,7 @@ func resetCall() string { return "kubeadm reset -f --cri-socket " + criSocket }
 // TestDestroy resets every host, removes the pod network's leftovers and
 // the Kubernetes iptables rules (and only those), and the kubeconfig file.
 func TestDestroy(t *testing.T) {
+	t.Parallel()
 	env := testhosts.New(t, 3)
 	l := newLab(t, env)
 	l.mustApply()
@@ -68,6 +69,7 @@ func TestDestroy(t *testing.T) {
 // TestDestroyResumes: a destroy that failed on one host leaves the others
 // recorded as reset; the next destroy resets only what is left.
 func TestDestroyResumes(t *testing.T) {
+	t.Parallel()
 	env := testhosts.New(t, 3)
 	l := newLab(t, env)
 	l.mustApply()

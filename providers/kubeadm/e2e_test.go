@@ -32,6 +32,7 @@ import (
 // apply runs no init or join; destroy deletes the lab's objects and resets
 // the hosts.
 func TestOnPremThroughTheBinary(t *testing.T) {
+	t.Parallel()
 	cluster := testcluster.Get(t)
 	admin, err := os.ReadFile(cluster.Kubeconfig)
 	if err != nil {
@@ -249,7 +250,7 @@ func (l *binLab) must(want int, command string, args ...string) result {
 	l.t.Helper()
 	res := l.run(command, args...)
 	if res.code != want {
-		l.t.Fatalf("podlab %s: exit %d, want %d\n%s", strings.Join(args, " "), res.code, want, res.all())
+		l.t.Fatalf("podlab %s %s: exit %d, want %d\n%s", command, strings.Join(args, " "), res.code, want, res.all())
 	}
 	return res
 }

@@ -104,6 +104,7 @@ func TestReachableServer(t *testing.T) {
 // cannot reach; the fetched kubeconfig names the api_server_endpoint,
 // which answers, instead.
 func TestKubeconfigRewritten(t *testing.T) {
+	t.Parallel()
 	ts := fakeAPIServer(t)
 	endpoint := strings.TrimPrefix(ts.URL, "https://")
 	kc := adminKubeconfig(t, ts, "https://127.0.0.1:1", "admin-token")

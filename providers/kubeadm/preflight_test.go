@@ -12,6 +12,7 @@ import (
 // TestPreflightErrors: what would make kubeadm fail on a host is found
 // before kubeadm runs, and said plainly.
 func TestPreflightErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		opts    []testhosts.Option
@@ -55,6 +56,7 @@ func TestPreflightErrors(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			env := testhosts.New(t, 2, tt.opts...)
 			bad := tt.prepare(t, env)
 			l := newLab(t, env)
@@ -82,6 +84,7 @@ func TestPreflightErrors(t *testing.T) {
 // TestInstallSkipsPreparedHosts: hosts that already have the pinned
 // packages (offline class VMs prepared in advance) need no apt at all.
 func TestInstallSkipsPreparedHosts(t *testing.T) {
+	t.Parallel()
 	env := testhosts.New(t, 1)
 	h := env.Hosts[0]
 	prepare := `apt-get install -y containerd kubeadm=1.34.4-1.1 kubelet=1.34.4-1.1 kubectl=1.34.4-1.1 &&

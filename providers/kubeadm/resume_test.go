@@ -14,6 +14,7 @@ import (
 // error and what was recorded, then applies again: the failed phase runs
 // again, what finished does not.
 func TestResumeAfterFailure(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		host      int // which host fails
@@ -72,6 +73,7 @@ func TestResumeAfterFailure(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			env := testhosts.New(t, 3)
 			l := newLab(t, env)
 			bad := env.Hosts[tt.host]
@@ -121,6 +123,7 @@ func TestResumeAfterFailure(t *testing.T) {
 // files behind and failed; the next apply resets the host and inits again
 // instead of adopting a half-made cluster.
 func TestInterruptedInitIsRedone(t *testing.T) {
+	t.Parallel()
 	env := testhosts.New(t, 1)
 	cp := env.Hosts[0]
 	l := newLab(t, env)
