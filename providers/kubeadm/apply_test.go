@@ -11,6 +11,7 @@ import (
 
 	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/testhosts"
+	"github.com/podlab/podlab/plan"
 	"github.com/podlab/podlab/state"
 )
 
@@ -294,4 +295,42 @@ func TestNoPodNetwork(t *testing.T) {
 			t.Errorf("error does not say %q:\n%v", want, err)
 		}
 	}
+}
+
+// TestPlanSeesDrift: with refresh, plan reads the hosts and notices a node
+// reset behind podlab's back; apply joins it again, and only it.
+func TestPlanSeesDrift(t *testing.T) {
+	t.Parallel()
+	env := testhosts.New(t, 3)
+	l := newLab(t, env)
+	l.mustApply()
+	l.st.Status = state.ClusterReady
+	ch, err := l.p.Plan(t.Context(), l.state(), true)
+	if err != nil || ch.Action != plan.NoOp {
+		t.Fatalf("plan of the built cluster: %v, %v", ch, err)
+	}
+	gone := env.Hosts[2]
+	if _, err := gone.Exec("kubeadm reset -f"); err != nil {
+		t.Fatal(err)
+	}
+	if ch, err := l.p.Plan(t.Context(), l.state(), false); err != nil || ch.Action != plan.NoOp {
+		t.Errorf("plan without refresh looked at the hosts: %v, %v", ch, err)
+	}
+	ch, err = l.p.Plan(t.Context(), l.state(), true)
+	if err != nil || ch.Action != plan.Update || !strings.Contains(ch.Reason, "join "+gone.Addr+" (node-2) again: it has no /etc/kubernetes/kubelet.conf any more") {
+		t.Fatalf("plan after a node was reset: %+v, %v", ch, err)
+	}
+	l.clearLogs()
+	l.mustApply()
+	diffLines(t, "control plane ran", calls(env.Hosts[0]), seq(factCalls, tokenCall, waitCalls("node-0", "node-1", "node-2")))
+	diffLines(t, "untouched worker ran", calls(env.Hosts[1]), factCalls)
+	diffLines(t, "reset worker ran", calls(gone), seq(factCalls, joinCall(env, env.Hosts[0].Addr+":6443")))
+
+	t.Run("a host out of reach fails the plan", func(t *testing.T) {
+		l.p.Cfg.SSH.Port = 2
+		_, err := l.p.Plan(t.Context(), l.state(), true)
+		if err == nil || !strings.Contains(err.Error(), "-refresh=false") {
+			t.Errorf("err = %v", err)
+		}
+	})
 }

@@ -86,7 +86,8 @@ func join(ctx context.Context, c *cluster, h *host, asControlPlane bool) error {
 		return err
 	}
 	h.facts.files[kubeletConf] = true
-	return nil
+	// A new node: the cluster is not Ready until it is.
+	return c.forget(nil, "ready")
 }
 
 func leftoverReason(c *cluster, h *host) string {

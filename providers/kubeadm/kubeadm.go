@@ -82,9 +82,11 @@ func (p *Provider) spec() (*spec, error) {
 }
 
 // Plan says whether the cluster will be built, or what is missing from
-// the one state records: hosts added to the block since, or the
-// kubeconfig file. It does not reach the hosts; apply checks them anyway.
-func (p *Provider) Plan(_ context.Context, prior *state.Cluster, _ bool) (*plan.ClusterChange, error) {
+// the one state records: hosts added to the block since, the kubeconfig
+// file, and, with refresh, hosts that are no longer what state says (a
+// node reset behind podlab's back), which it learns by reading their
+// facts over SSH without changing anything.
+func (p *Provider) Plan(ctx context.Context, prior *state.Cluster, refresh bool) (*plan.ClusterChange, error) {
 	s, err := p.spec()
 	if err != nil {
 		return nil, err
@@ -105,6 +107,17 @@ func (p *Provider) Plan(_ context.Context, prior *state.Cluster, _ bool) (*plan.
 		}
 	}
 	_, statErr := os.Stat(s.kubeconfigPath())
+	if refresh && len(missing) == 0 {
+		drift, err := p.drift(ctx, s, prior)
+		if err != nil {
+			return nil, err
+		}
+		if len(drift) > 0 {
+			ch.Action = plan.Update
+			ch.Reason = strings.Join(drift, "; ")
+			return ch, nil
+		}
+	}
 	switch {
 	case len(missing) > 0:
 		ch.Action = plan.Update
@@ -116,6 +129,26 @@ func (p *Provider) Plan(_ context.Context, prior *state.Cluster, _ bool) (*plan.
 		ch.Action = plan.NoOp
 	}
 	return ch, nil
+}
+
+// drift connects to the hosts, reads their facts and says which of them
+// are no longer part of the cluster state records.
+func (p *Provider) drift(ctx context.Context, s *spec, prior *state.Cluster) ([]string, error) {
+	c := newCluster(s, prior, nil, nil)
+	defer c.close()
+	if err := c.runPhases(ctx, []phase{connect{}, gatherFacts{}}); err != nil {
+		return nil, fmt.Errorf("%w\n(plan reads the hosts to see that the cluster is still there; -refresh=false skips that)", err)
+	}
+	var out []string
+	for _, h := range c.hosts {
+		switch {
+		case c.recorded(h, "init") && !h.facts.initialised():
+			out = append(out, fmt.Sprintf("kubeadm init again on %s: it has no %s any more", h, adminConf))
+		case c.recorded(h, "join") && !h.facts.joined():
+			out = append(out, fmt.Sprintf("join %s again: it has no %s any more", h, kubeletConf))
+		}
+	}
+	return out, nil
 }
 
 // Connect uses the admin kubeconfig fetched by the last apply;

@@ -40,7 +40,7 @@ func TestPlan(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			ch, err := p.Plan(t.Context(), tt.prior, true)
+			ch, err := p.Plan(t.Context(), tt.prior, false)
 			if err != nil {
 				t.Fatal(err)
 			}
