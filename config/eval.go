@@ -25,6 +25,10 @@ type EvalOptions struct {
 	// Validate evaluates without requiring values: a variable without one
 	// is unknown, and every cluster block is checked, not just the chosen.
 	Validate bool
+	// Cluster, when set, chooses the environment instead of the lab
+	// block's cluster setting (destroy -expired names environments by
+	// their state, not by variables).
+	Cluster string
 }
 
 // sensitiveMark marks values from sensitive variables as they flow through
@@ -236,6 +240,9 @@ func (e *evaluator) evalLab() {
 
 func (e *evaluator) chooseCluster(labBody hcl.Body) {
 	name := e.env.Lab.Cluster
+	if e.opts.Cluster != "" {
+		name = e.opts.Cluster
+	}
 	if name == "" && e.env.Complete {
 		if len(e.m.ClusterOrder) == 1 {
 			name = e.m.ClusterOrder[0]

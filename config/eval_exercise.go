@@ -184,10 +184,7 @@ func (e *evaluator) evalInstance(ex *Exercise, scope keyedScope) {
 			keySlug = scope.key.AsBigFloat().Text('f', 0)
 		}
 	}
-	ws := ""
-	if e.opts.Workspace != "" && e.opts.Workspace != "default" {
-		ws = Slug(e.opts.Workspace)
-	}
+	ws := workspaceSlug(e.opts.Workspace)
 	in.Namespace = JoinLabel(e.env.Lab.NamespacePrefix, ws, seatSlug, Slug(ex.Name), keySlug)
 	if ex.Namespace != nil {
 		if ns, ok := e.knownString(ex.Namespace, ctx, "namespace"); ok {

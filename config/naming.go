@@ -3,6 +3,7 @@ package config
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"strings"
 )
 
@@ -67,4 +68,22 @@ func JoinLabel(parts ...string) string {
 	}
 	h := ShortHash(s)
 	return strings.TrimRight(s[:maxLabel-len(h)-1], "-") + "-" + h
+}
+
+// SeatNamespace is a seat's own namespace, which holds its student's
+// service account.
+func (env *Env) SeatNamespace(seat *Seat) string {
+	return JoinLabel(env.Lab.NamespacePrefix, workspaceSlug(env.Workspace), seat.Slug)
+}
+
+// SeatAddress names a seat's own objects.
+func SeatAddress(seat *Seat) string {
+	return "seat[" + strconv.Quote(seat.Name) + "].access"
+}
+
+func workspaceSlug(ws string) string {
+	if ws == "" || ws == "default" {
+		return ""
+	}
+	return Slug(ws)
 }

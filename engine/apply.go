@@ -67,6 +67,11 @@ func (e *Engine) Apply(ctx context.Context, p *plan.Plan, opts ApplyOptions) (*R
 		return res, diags
 	}
 	res.Conn, res.Client = conn, kc
+	if !p.Destroy {
+		if err := e.recordLifetime(ctx, opts.State); err != nil {
+			return res, errDiag("Failed to save state", err)
+		}
+	}
 	r := &run{e: e, p: p, opts: opts, kc: kc, ctx: ctx, sem: make(chan struct{}, max(opts.Parallelism, 1))}
 	diags = append(diags, r.execute()...)
 	res.Added, res.Changed, res.Destroyed = r.added, r.changed, r.destroyed
@@ -452,4 +457,33 @@ func (e *Engine) saveOutputs(ctx context.Context, opts ApplyOptions) hcl.Diagnos
 		return append(diags, errDiag("Failed to save state", err)...)
 	}
 	return diags
+}
+
+// recordLifetime notes when the environment was first applied and, from
+// the lab's ttl, when it expires (a changed ttl moves the expiry).
+func (e *Engine) recordLifetime(ctx context.Context, mgr *state.Manager) error {
+	st := mgr.State()
+	created := st.CreatedAt
+	if created == nil {
+		now := time.Now().UTC().Truncate(time.Second)
+		created = &now
+	}
+	var expires *time.Time
+	if e.Env.Lab.TTL > 0 {
+		t := created.Add(e.Env.Lab.TTL)
+		expires = &t
+	}
+	if st.CreatedAt != nil && timesEqual(st.ExpiresAt, expires) {
+		return nil
+	}
+	return mgr.Update(context.WithoutCancel(ctx), func(s *state.State) {
+		s.CreatedAt, s.ExpiresAt = created, expires
+	})
+}
+
+func timesEqual(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
 }

@@ -55,21 +55,27 @@ func (e *Engine) buildDesired() []*desired {
 	var out []*desired
 	nsByInstance := map[string]string{}
 	addrsByInstance := map[string][]string{}
-	for _, in := range env.Instances {
-		common := map[string]string{
+	labelsFor := func(seat *config.Seat, exercise string) map[string]string {
+		l := map[string]string{
 			LabelManagedBy: managedByPodlab,
 			LabelLab:       config.Slug(env.Lab.Name),
 			LabelEnv:       envID,
-			LabelExercise:  config.Slug(in.Exercise.Name),
 		}
-		if in.Seat != nil {
-			common[LabelSeat] = in.Seat.Slug
+		if exercise != "" {
+			l[LabelExercise] = config.Slug(exercise)
+		}
+		if seat != nil {
+			l[LabelSeat] = seat.Slug
 		}
 		for k, v := range env.Lab.Labels {
-			if _, taken := common[k]; !taken {
-				common[k] = v
+			if _, taken := l[k]; !taken {
+				l[k] = v
 			}
 		}
+		return l
+	}
+	for _, in := range env.Instances {
+		common := labelsFor(in.Seat, in.Exercise.Name)
 		ns := &unstructured.Unstructured{Object: map[string]any{}}
 		ns.SetAPIVersion("v1")
 		ns.SetKind("Namespace")
@@ -118,6 +124,15 @@ func (e *Engine) buildDesired() []*desired {
 			out = append(out, d)
 			addrsByInstance[in.Address] = append(addrsByInstance[in.Address], d.Address)
 		}
+	}
+	for _, seat := range env.Lab.Seats {
+		var mine []*config.Instance
+		for _, in := range env.Instances {
+			if in.Seat == seat {
+				mine = append(mine, in)
+			}
+		}
+		out = append(out, e.seatAccess(seat, mine, nsByInstance, labelsFor)...)
 	}
 	return out
 }

@@ -241,6 +241,9 @@ exercise "solo" {
 		`seat["Lee"].exercise.app.Namespace.demo-lab-` + lee + `-app`:   lee,
 		`seat["kim"].exercise.solo.Namespace.demo-lab-kim-solo`:         "kim",
 		`seat["Lee"].exercise.solo.Namespace.demo-lab-` + lee + `-solo`: lee,
+		// Each seat's own namespace, for its student's service account.
+		`seat["kim"].access.Namespace.demo-lab-kim`:    "kim",
+		`seat["Lee"].access.Namespace.demo-lab-` + lee: lee,
 	}
 	if !reflect.DeepEqual(seats, want) {
 		t.Errorf("seat labels of the namespaces:\n%v\nwant\n%v", seats, want)
@@ -303,4 +306,58 @@ exercise "probe" {
 	if last.DependsOn[0] != "exercise.probe.Namespace.demo-lab-probe" {
 		t.Errorf("deferred objects depend on %q", last.DependsOn)
 	}
+}
+
+// With seats, each seat gets a service account in its own namespace and,
+// in each of its exercise namespaces, a Role and a RoleBinding to it.
+func TestSeatAccess(t *testing.T) {
+	files := appLab("")
+	files["lab.podlab.hcl"] = strings.Replace(files["lab.podlab.hcl"], `name   = "Demo Lab"`, `name   = "Demo Lab"
+  seats  = ["kim"]`, 1)
+	files["app.yaml"] = strings.Replace(appYAML, "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\n---\n", "", 1)
+	e := New(env(t, files), nil, "test")
+	byAddr := map[string]*desired{}
+	for _, d := range e.buildDesired() {
+		byAddr[d.Address] = d
+	}
+	sa := byAddr[`seat["kim"].access.ServiceAccount.student`]
+	if sa == nil || sa.Object.GetNamespace() != "demo-lab-kim" {
+		t.Fatalf("no student service account in demo-lab-kim: %+v", sa)
+	}
+	for _, ex := range []string{"app"} {
+		rb := byAddr[`seat["kim"].exercise.`+ex+`.RoleBinding.podlab-student`]
+		role := byAddr[`seat["kim"].exercise.`+ex+`.Role.podlab-student`]
+		if rb == nil || role == nil {
+			t.Fatalf("exercise %s lacks the student's Role or RoleBinding", ex)
+		}
+		if ns := rb.Object.GetNamespace(); ns != "demo-lab-kim-"+ex {
+			t.Errorf("RoleBinding in %q, want demo-lab-kim-%s", ns, ex)
+		}
+		subj := rb.Object.Object["subjects"].([]any)[0].(map[string]any)
+		if subj["name"] != "student" || subj["namespace"] != "demo-lab-kim" {
+			t.Errorf("RoleBinding binds %v", subj)
+		}
+		if !contains(rb.DependsOn, sa.Address) || !contains(rb.DependsOn, role.Address) {
+			t.Errorf("RoleBinding depends on %v, want the account and the role", rb.DependsOn)
+		}
+		rules := role.Object.Object["rules"].([]any)
+		var resources []string
+		for _, r := range rules {
+			for _, res := range r.(map[string]any)["resources"].([]any) {
+				resources = append(resources, res.(string))
+			}
+		}
+		if strings.Join(resources, ",") != "pods,pods/exec,pods/log,events" {
+			t.Errorf("the student's role covers %v", resources)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"k8s.io/client-go/rest"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/podlab/podlab/plan"
 	"github.com/podlab/podlab/state"
@@ -32,6 +33,12 @@ type Cluster interface {
 	// Destroy tears down what podlab created; a cluster it adopted or was
 	// merely given is left alone.
 	Destroy(ctx context.Context, prior *state.Cluster, rec Recorder, p Progress) error
+}
+
+// KubeconfigSource is a provider that can write a kubeconfig for people to
+// use the environment's cluster with kubectl.
+type KubeconfigSource interface {
+	Kubeconfig(ctx context.Context, prior *state.Cluster) (*clientcmdapi.Config, error)
 }
 
 // ErrNotCreated says the cluster does not exist yet.

@@ -27,7 +27,9 @@ type State struct {
 	Lab           string    `json:"lab"`
 	Environment   string    `json:"environment"`
 	UpdatedAt     time.Time `json:"updated_at"`
-	// ExpiresAt is when a lab with a ttl should be destroyed.
+	// CreatedAt is when the environment was first applied; with the lab's
+	// ttl it gives ExpiresAt, when destroy -expired removes it.
+	CreatedAt *time.Time         `json:"created_at,omitempty"`
 	ExpiresAt *time.Time         `json:"expires_at,omitempty"`
 	Cluster   *Cluster           `json:"cluster,omitempty"`
 	Objects   []*Object          `json:"objects"`

@@ -80,15 +80,20 @@ exercise "sidecar" {
   }
 }
 
+# With seats, exercise.NAME is a map by seat: each output then maps seat
+# names to their values.
 output "nginx_pod_ip" {
   description = "The IP of exercise 1's pod: curl it from a node."
-  value       = try(exercise.nginx_pod.pods["my-nginx-pod"].ip, null)
+  value = try(
+    exercise.nginx_pod.pods["my-nginx-pod"].ip,
+    { for seat, ex in exercise.nginx_pod : seat => ex.pods["my-nginx-pod"].ip },
+  )
 }
 
 output "namespaces" {
   description = "Where each exercise's objects live: kubectl -n NAMESPACE get pods."
-  value = try({
-    nginx_pod = exercise.nginx_pod.namespace
-    sidecar   = exercise.sidecar.namespace
-  }, null)
+  value = try(
+    { nginx_pod = exercise.nginx_pod.namespace, sidecar = exercise.sidecar.namespace },
+    { for seat, ex in exercise.nginx_pod : seat => { nginx_pod = ex.namespace, sidecar = exercise.sidecar[seat].namespace } },
+  )
 }

@@ -26,6 +26,7 @@ func runApply(m *Meta, args []string) int {
 		return parseError(m, "apply", "apply [PLAN] [-auto-approve] [-var NAME=VALUE] [-checks=false]", fs, err)
 	}
 	v := m.view(a.View)
+	v.Verbose = a.Verbose
 	dir := m.dir(a.Common)
 	var saved *plan.Plan
 	if a.PlanFile != "" {
@@ -46,6 +47,19 @@ func runApply(m *Meta, args []string) int {
 	}
 	defer mgr.Close()
 	prior := mgr.State()
+	if prior.ExpiresAt != nil && time.Now().After(*prior.ExpiresAt) {
+		v.Diagnostics(hcl.Diagnostics{{
+			Severity: hcl.DiagWarning,
+			Summary:  "The environment has expired",
+			Detail: fmt.Sprintf("Environment %q passed its time limit at %s (lab.ttl %s). podlab destroy -expired will remove it; raise lab.ttl to keep it longer.",
+				l.env.Name, prior.ExpiresAt.Local().Format(time.DateTime), l.env.Lab.TTL),
+		}}, nil)
+	}
+	if _, over := engine.CostEstimate(l.env); over && !a.AllowOverCap && (prior.Cluster == nil || prior.Cluster.Status != state.ClusterReady) {
+		n, _ := engine.Nodes(l.env)
+		v.Errorf("environment %q needs %d GKE nodes, more than lab.max_nodes = %d; lower the node counts, raise the cap, or pass -allow-over-cap", l.env.Name, n, l.env.Lab.MaxNodes)
+		return ExitError
+	}
 
 	p := saved
 	if p != nil {
@@ -204,7 +218,7 @@ func checkSaved(p *plan.Plan, l *loaded, prior *state.State) error {
 
 func (m *Meta) reevaluate(l *loaded) func(rt config.Runtime) (*config.Env, hcl.Diagnostics) {
 	return func(rt config.Runtime) (*config.Env, hcl.Diagnostics) {
-		return config.Evaluate(l.module, config.EvalOptions{Inputs: l.inputs, Workspace: l.workspace, Runtime: rt})
+		return config.Evaluate(l.module, config.EvalOptions{Inputs: l.inputs, Workspace: l.workspace, Cluster: l.cluster, Runtime: rt})
 	}
 }
 

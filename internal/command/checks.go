@@ -3,7 +3,6 @@ package command
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/podlab/podlab/check"
 	"github.com/podlab/podlab/config"
@@ -109,6 +108,13 @@ func (m *Meta) runChecks(v *views.View, l *loaded, mgr *state.Manager, req check
 		}
 		v.Printf("Wrote JUnit results to %s.\n", req.junit)
 	}
+	if req.report != "" {
+		if err := views.WriteReport(req.report, l.env.Lab.Name, l.env.Name, results); err != nil {
+			v.Errorf("%s", err)
+			return ExitError
+		}
+		v.Printf("Wrote the grading report to %s.\n", req.report)
+	}
 	if m.Ctx.Err() != nil {
 		return ExitInterrupted
 	}
@@ -116,9 +122,6 @@ func (m *Meta) runChecks(v *views.View, l *loaded, mgr *state.Manager, req check
 		if !r.Passed {
 			return ExitChecksFail
 		}
-	}
-	if req.report != "" {
-		fmt.Fprintf(m.Stderr, "-report arrives with the class issue (#8)\n")
 	}
 	return ExitOK
 }

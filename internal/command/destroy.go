@@ -5,6 +5,7 @@ import (
 
 	"github.com/podlab/podlab/engine"
 	"github.com/podlab/podlab/internal/command/arguments"
+	"github.com/podlab/podlab/internal/command/views"
 )
 
 func runDestroy(m *Meta, args []string) int {
@@ -15,8 +16,13 @@ func runDestroy(m *Meta, args []string) int {
 	if a.Expired {
 		return m.destroyExpired(a)
 	}
-	v := m.view(a.View)
-	l, diags := m.load(m.dir(a.Common), a.Vars, a.Workspace, false)
+	return m.destroyEnv(m.view(a.View), a, m.dir(a.Common), "", a.Workspace)
+}
+
+// destroyEnv destroys one environment: the one the variables choose, or
+// the named cluster block's.
+func (m *Meta) destroyEnv(v *views.View, a *arguments.Destroy, dir, cluster, workspace string) int {
+	l, diags := m.loadEnv(dir, a.Vars, workspace, cluster)
 	v.Diagnostics(diags, l.files)
 	if diags.HasErrors() {
 		return ExitError

@@ -91,12 +91,23 @@ type loaded struct {
 	files     map[string]*hcl.File
 	inputs    []config.RawValue
 	workspace string
+	cluster   string
 }
 
 // load reads the lab in dir and evaluates it with the given variables.
 // Diagnostics come with the files they point into.
 func (m *Meta) load(dir string, vars arguments.Vars, workspace string, validate bool) (*loaded, hcl.Diagnostics) {
-	l := &loaded{dir: dir, files: map[string]*hcl.File{}, workspace: workspace}
+	return m.loadWith(dir, vars, config.EvalOptions{Workspace: workspace, Validate: validate})
+}
+
+// loadEnv loads the lab for a named environment (cluster block), or, with
+// cluster empty, the one the variables choose.
+func (m *Meta) loadEnv(dir string, vars arguments.Vars, workspace, cluster string) (*loaded, hcl.Diagnostics) {
+	return m.loadWith(dir, vars, config.EvalOptions{Workspace: workspace, Cluster: cluster})
+}
+
+func (m *Meta) loadWith(dir string, vars arguments.Vars, opts config.EvalOptions) (*loaded, hcl.Diagnostics) {
+	l := &loaded{dir: dir, files: map[string]*hcl.File{}, workspace: opts.Workspace, cluster: opts.Cluster}
 	mod, diags := config.Load(dir)
 	if mod != nil {
 		l.module = mod
@@ -113,7 +124,8 @@ func (m *Meta) load(dir string, vars arguments.Vars, workspace string, validate 
 		return l, diags
 	}
 	l.inputs = inputs
-	env, ds := config.Evaluate(mod, config.EvalOptions{Inputs: inputs, Workspace: workspace, Validate: validate})
+	opts.Inputs = inputs
+	env, ds := config.Evaluate(mod, opts)
 	if env != nil {
 		l.env = env
 		for k, f := range env.Files {

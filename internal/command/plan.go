@@ -22,6 +22,7 @@ func runPlan(m *Meta, args []string) int {
 		return parseError(m, "plan", "plan [-var NAME=VALUE] [-out FILE] [-destroy] [-refresh=false] [-detailed-exitcode]", fs, err)
 	}
 	v := m.view(a.View)
+	v.Verbose = a.Verbose
 	l, diags := m.load(m.dir(a.Common), a.Vars, a.Workspace, false)
 	v.Diagnostics(diags, l.files)
 	if diags.HasErrors() {
@@ -107,6 +108,13 @@ func (m *Meta) makePlan(v *views.View, l *loaded, prior *state.State, req planRe
 		return nil, nil, ExitError
 	}
 	if !req.destroy {
+		if text, over := engine.CostEstimate(l.env); text != "" && p.Cluster != nil {
+			p.Cluster.Attributes = append(p.Cluster.Attributes, plan.Attribute{Name: "estimated size", Value: text})
+			if over {
+				n, _ := engine.Nodes(l.env)
+				p.Notes = append(p.Notes, fmt.Sprintf("This environment needs %d nodes, more than lab.max_nodes = %d: apply refuses it unless -allow-over-cap.", n, l.env.Lab.MaxNodes))
+			}
+		}
 		// Outputs about objects that stay are known from state now.
 		env, diags := m.reevaluate(l)(engine.PlanRuntime{State: prior, Plan: p})
 		if !diags.HasErrors() {

@@ -45,7 +45,7 @@ output "l" {
 // planOutputs runs plan -json and returns the outputs it reports, as JSON.
 func planOutputs(t *testing.T, lab string, environ []string, args ...string) (map[string]string, result) {
 	t.Helper()
-	r := run(t, lab, environ, append([]string{"plan", "-json"}, args...)...)
+	r := run(t, lab, environ, append([]string{"plan", "-json", "-refresh=false"}, args...)...)
 	out := map[string]string{}
 	for _, line := range strings.Split(r.stdout, "\n") {
 		var ev struct {
@@ -139,7 +139,7 @@ func TestUndeclaredVariables(t *testing.T) {
 	}
 	// Undeclared PODLAB_VAR_ values are ignored: they may be meant for
 	// another lab.
-	r = run(t, lab, []string{"PODLAB_VAR_vv=1"}, "plan")
+	r = run(t, lab, []string{"PODLAB_VAR_vv=1"}, "plan", "-refresh=false")
 	if r.code != ExitOK || r.stderr != "" {
 		t.Errorf("undeclared PODLAB_VAR_: exit %d\n%s", r.code, r.stderr)
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/plan"
@@ -125,4 +126,25 @@ func (p *Provider) Ensure(ctx context.Context, prior *state.Cluster, rec provide
 // Destroy leaves the cluster alone.
 func (p *Provider) Destroy(context.Context, *state.Cluster, providers.Recorder, providers.Progress) error {
 	return nil
+}
+
+// Kubeconfig returns the context in use alone, with its credentials
+// inlined, so the file works wherever it is copied.
+func (p *Provider) Kubeconfig(ctx context.Context, prior *state.Cluster) (*clientcmdapi.Config, error) {
+	conn, err := p.Connect(ctx, prior)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := clientcmd.LoadFromFile(conn.Kubeconfig)
+	if err != nil {
+		return nil, fmt.Errorf("cluster %q: read kubeconfig %s: %w", p.Name, conn.Kubeconfig, err)
+	}
+	raw.CurrentContext = conn.Context
+	if err := clientcmdapi.MinifyConfig(raw); err != nil {
+		return nil, fmt.Errorf("cluster %q: %w", p.Name, err)
+	}
+	if err := clientcmdapi.FlattenConfig(raw); err != nil {
+		return nil, fmt.Errorf("cluster %q: %w", p.Name, err)
+	}
+	return raw, nil
 }

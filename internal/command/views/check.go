@@ -33,12 +33,21 @@ func (v *View) CheckResults(env string, results []*check.Result) {
 		return
 	}
 	var b strings.Builder
+	seatList := map[string]bool{}
+	for _, r := range results {
+		if r.Seat != "" {
+			seatList[r.Seat] = true
+		}
+	}
+	if len(seatList) > 1 {
+		v.matrix(&b, env, results)
+		fmt.Fprintf(&b, "\n%s\n", v.Bold(summaryLine(v, len(results), passed, failed)))
+		v.Printf("%s", b.String())
+		return
+	}
 	fmt.Fprintf(&b, "\nChecks in environment %q:\n\n", env)
 	tw := tabwriter.NewWriter(&b, 0, 0, 3, ' ', 0)
-	seats := false
-	for _, r := range results {
-		seats = seats || r.Seat != ""
-	}
+	seats := len(seatList) > 0
 	if seats {
 		fmt.Fprintf(tw, "  SEAT\tEXERCISE\tCHECK\tRESULT\tTIME\n")
 	} else {
@@ -70,14 +79,16 @@ func (v *View) CheckResults(env string, results []*check.Result) {
 			}
 		}
 	}
-	summary := fmt.Sprintf("%d checks: %d passed, %d failed.", len(results), passed, failed)
-	if failed == 0 {
-		summary = v.Green(summary)
-	} else {
-		summary = v.Red(summary)
-	}
-	fmt.Fprintf(&b, "\n%s\n", v.Bold(summary))
+	fmt.Fprintf(&b, "\n%s\n", v.Bold(summaryLine(v, len(results), passed, failed)))
 	v.Printf("%s", b.String())
+}
+
+func summaryLine(v *View, total, passed, failed int) string {
+	summary := fmt.Sprintf("%d checks: %d passed, %d failed.", total, passed, failed)
+	if failed == 0 {
+		return v.Green(summary)
+	}
+	return v.Red(summary)
 }
 
 func tally(results []*check.Result) (passed, failed int) {

@@ -3,13 +3,20 @@ package views
 import (
 	"bufio"
 	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcled"
+	"github.com/mitchellh/go-wordwrap"
 )
 
-// Diagnostics shows diagnostics with their source: file:line:col, the line
-// with the range marked, the summary and the detail. In JSON mode each is
-// an event of type "diagnostic".
+// Diagnostics shows diagnostics with their source: the file, line and
+// column, the source line with the range marked under it (with or without
+// color), the summary, and the detail. In JSON mode each is an event of
+// type "diagnostic".
 func (v *View) Diagnostics(diags hcl.Diagnostics, files map[string]*hcl.File) {
 	if len(diags) == 0 {
 		return
@@ -24,10 +31,78 @@ func (v *View) Diagnostics(diags hcl.Diagnostics, files map[string]*hcl.File) {
 		}
 		return
 	}
+	var b strings.Builder
+	for _, d := range diags {
+		v.writeDiagnostic(&b, d, files)
+	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	w := hcl.NewDiagnosticTextWriter(v.Err, files, uint(v.Width), v.Color)
-	_ = w.WriteDiagnostics(diags)
+	io.WriteString(v.Err, b.String())
+}
+
+func (v *View) writeDiagnostic(b *strings.Builder, d *hcl.Diagnostic, files map[string]*hcl.File) {
+	head := v.Red(v.Bold("Error:"))
+	if d.Severity == hcl.DiagWarning {
+		head = v.Yellow(v.Bold("Warning:"))
+	}
+	fmt.Fprintf(b, "\n%s %s\n", head, v.Bold(d.Summary))
+	if d.Subject != nil {
+		r := *d.Subject
+		where := fmt.Sprintf("  on %s line %d, column %d", r.Filename, r.Start.Line, r.Start.Column)
+		f := files[r.Filename]
+		if f != nil && f.Body != nil {
+			if ctx := hcled.ContextString(f, r.Start.Byte); ctx != "" {
+				where += ", in " + ctx
+			}
+		}
+		b.WriteString("\n" + where + ":\n")
+		if f != nil && len(f.Bytes) > 0 {
+			v.snippet(b, f.Bytes, r)
+		}
+	}
+	if d.Detail != "" {
+		b.WriteString("\n")
+		width := v.Width
+		if width <= 0 {
+			width = 100
+		}
+		for _, para := range strings.Split(d.Detail, "\n") {
+			b.WriteString(wordwrap.WrapString(para, uint(width-1)) + "\n")
+		}
+	}
+}
+
+// snippet prints the lines of r (at most three) with a line of carets under
+// the marked part of the first, so the range shows on any terminal.
+func (v *View) snippet(b *strings.Builder, src []byte, r hcl.Range) {
+	sc := hcl.NewRangeScanner(src, r.Filename, bufio.ScanLines)
+	shown := 0
+	for sc.Scan() {
+		lr := sc.Range()
+		if lr.Start.Line < r.Start.Line || lr.Start.Line > r.End.Line {
+			continue
+		}
+		if shown == 3 {
+			b.WriteString("        ...\n")
+			break
+		}
+		line := strings.ReplaceAll(string(sc.Bytes()), "\t", " ")
+		gutter := fmt.Sprintf("  %4d: ", lr.Start.Line)
+		b.WriteString(gutter + line + "\n")
+		if shown == 0 {
+			start := max(r.Start.Byte-lr.Start.Byte, 0)
+			end := len(line)
+			if r.End.Line == lr.Start.Line {
+				end = min(max(r.End.Byte-lr.Start.Byte, start+1), len(line))
+			}
+			if start < len(line) {
+				pad := strings.Repeat(" ", len(gutter)+utf8.RuneCountInString(line[:start]))
+				marks := strings.Repeat("^", max(utf8.RuneCountInString(line[start:end]), 1))
+				b.WriteString(pad + v.Red(marks) + "\n")
+			}
+		}
+		shown++
+	}
 }
 
 func severity(d *hcl.Diagnostic) string {

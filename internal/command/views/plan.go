@@ -43,26 +43,10 @@ func (v *View) Plan(p *plan.Plan) {
 	if p.Cluster != nil && p.Cluster.Action != plan.NoOp {
 		v.clusterChange(&b, p.Cluster)
 	}
-	lastInstance := ""
-	for _, ch := range p.Changes {
-		if ch.Action == plan.NoOp && !ch.Adopt && !ch.Forget {
-			continue
-		}
-		if ch.Instance != "" && ch.Instance != lastInstance {
-			lastInstance = ch.Instance
-		}
-		v.objectChange(&b, ch)
-	}
+	v.changes(&b, p.Changes)
 	if len(p.Checks) > 0 && !p.Destroy {
 		b.WriteString("\nChecks that apply will run afterwards:\n")
-		last := ""
-		for _, c := range p.Checks {
-			if c.Instance != last {
-				fmt.Fprintf(&b, "  %s\n", c.Instance)
-				last = c.Instance
-			}
-			fmt.Fprintf(&b, "    - %s %s\n", c.Name, v.Dim("("+c.Summary+")"))
-		}
+		v.plannedChecks(&b, p.Checks)
 	}
 	if len(p.Outputs) > 0 && !p.Destroy {
 		b.WriteString("\nOutputs:\n")
@@ -387,5 +371,110 @@ func (v *View) planJSON(p *plan.Plan) {
 	}
 	if len(outs) > 0 {
 		v.Event("outputs", map[string]any{"outputs": outs})
+	}
+}
+
+func shown(ch *plan.Change) bool {
+	return ch.Action != plan.NoOp || ch.Adopt || ch.Forget
+}
+
+// changes shows the object changes. Seats whose changes are alike (the
+// same objects, actions and reasons) are shown once, for the first of
+// them, with the list of seats; -verbose shows every seat.
+func (v *View) changes(b *strings.Builder, changes []*plan.Change) {
+	var seats []string
+	bySeat := map[string][]*plan.Change{}
+	for _, ch := range changes {
+		if !shown(ch) {
+			continue
+		}
+		if ch.Seat == "" || v.Verbose {
+			v.objectChange(b, ch)
+			continue
+		}
+		if _, ok := bySeat[ch.Seat]; !ok {
+			seats = append(seats, ch.Seat)
+		}
+		bySeat[ch.Seat] = append(bySeat[ch.Seat], ch)
+	}
+	var groups [][]string
+	bySig := map[string]int{}
+	for _, seat := range seats {
+		sig := seatSignature(bySeat[seat])
+		i, ok := bySig[sig]
+		if !ok {
+			i = len(groups)
+			bySig[sig] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], seat)
+	}
+	for _, g := range groups {
+		rep := bySeat[g[0]]
+		if len(g) > 1 {
+			names := g
+			more := ""
+			if len(names) > 8 {
+				names, more = names[:8], fmt.Sprintf(" and %d more", len(g)-8)
+			}
+			fmt.Fprintf(b, "\n  %s\n", v.Bold(fmt.Sprintf("# %d seats × %d objects alike: %s%s", len(g), len(rep), strings.Join(names, ", "), more)))
+			fmt.Fprintf(b, "  %s\n", v.Dim(fmt.Sprintf("# (shown for seat %q; -verbose shows every seat)", g[0])))
+		}
+		for _, ch := range rep {
+			v.objectChange(b, ch)
+		}
+	}
+}
+
+// seatSignature describes a seat's changes without the seat's name, so
+// that alike seats compare equal.
+func seatSignature(chs []*plan.Change) string {
+	var parts []string
+	for _, ch := range chs {
+		addr := ch.Address
+		if i := strings.Index(addr, "]."); strings.HasPrefix(addr, "seat[") && i > 0 {
+			addr = addr[i+2:]
+		}
+		if ch.Kind == "Namespace" {
+			addr = addr[:strings.LastIndex(addr, ".")+1] + "*"
+		}
+		parts = append(parts, fmt.Sprintf("%s|%s|%s|%v", addr, ch.Action, ch.Reason, ch.ForcesReplacement))
+	}
+	return strings.Join(parts, "\n")
+}
+
+// plannedChecks lists the checks by instance; with seats, each exercise's
+// checks once, "for each of N seats", unless -verbose.
+func (v *View) plannedChecks(b *strings.Builder, checks []*plan.CheckRef) {
+	type group struct {
+		instance string
+		checks   []*plan.CheckRef // of the group's first instance
+	}
+	var groups []*group
+	index := map[string]*group{}
+	for _, c := range checks {
+		inst := c.Instance
+		if i := strings.Index(inst, "]."); strings.HasPrefix(inst, "seat[") && i > 0 && !v.Verbose {
+			inst = "seat[*]." + inst[i+2:]
+		}
+		g, ok := index[inst]
+		if !ok {
+			g = &group{instance: inst}
+			index[inst] = g
+			groups = append(groups, g)
+		}
+		if len(g.checks) == 0 || g.checks[0].Instance == c.Instance {
+			g.checks = append(g.checks, c)
+		}
+	}
+	for _, g := range groups {
+		head := g.instance
+		if strings.HasPrefix(head, "seat[*].") {
+			head += v.Dim(" (for each seat)")
+		}
+		fmt.Fprintf(b, "  %s\n", head)
+		for _, c := range g.checks {
+			fmt.Fprintf(b, "    - %s %s\n", c.Name, v.Dim("("+c.Summary+")"))
+		}
 	}
 }

@@ -26,6 +26,8 @@ type View struct {
 	// redraws in place; elsewhere progress is plain lines.
 	Terminal bool
 	Width    int
+	// Verbose shows every seat's changes instead of one for alike seats.
+	Verbose bool
 
 	mu sync.Mutex
 }

@@ -1,0 +1,110 @@
+package views
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/podlab/podlab/check"
+)
+
+// column is one check of the lab, across seats.
+type column struct {
+	key      string // instance without the seat, and check name
+	exercise string
+	name     string
+}
+
+// seatGrid arranges per-seat results as seats × checks.
+type seatGrid struct {
+	seats   []string
+	columns []column
+	cells   map[string]map[string]*check.Result // seat → column key → result
+}
+
+func exerciseOf(r *check.Result) string {
+	i := strings.Index(r.Instance, "exercise.")
+	if i < 0 {
+		return r.Instance
+	}
+	return strings.TrimPrefix(r.Instance[i:], "exercise.")
+}
+
+func newSeatGrid(results []*check.Result) *seatGrid {
+	g := &seatGrid{cells: map[string]map[string]*check.Result{}}
+	seen := map[string]bool{}
+	for _, r := range results {
+		ex := exerciseOf(r)
+		key := ex + "\x00" + r.Name
+		if !seen[key] {
+			seen[key] = true
+			g.columns = append(g.columns, column{key: key, exercise: ex, name: r.Name})
+		}
+		if g.cells[r.Seat] == nil {
+			g.cells[r.Seat] = map[string]*check.Result{}
+			g.seats = append(g.seats, r.Seat)
+		}
+		g.cells[r.Seat][key] = r
+	}
+	return g
+}
+
+// matrix prints seats × checks compactly, a legend of the columns, and the
+// failures grouped by check.
+func (v *View) matrix(b *strings.Builder, env string, results []*check.Result) {
+	g := newSeatGrid(results)
+	fmt.Fprintf(b, "\nChecks in environment %q: %d seats × %d checks\n\n", env, len(g.seats), len(g.columns))
+	tw := tabwriter.NewWriter(b, 0, 0, 1, ' ', 0)
+	fmt.Fprintf(tw, "  SEAT\t")
+	for i := range g.columns {
+		fmt.Fprintf(tw, " %d\t", i+1)
+	}
+	fmt.Fprintf(tw, "  PASSED\n")
+	for _, seat := range g.seats {
+		fmt.Fprintf(tw, "  %s\t", seat)
+		passed := 0
+		for _, c := range g.columns {
+			r := g.cells[seat][c.key]
+			mark := " "
+			switch {
+			case r == nil:
+				mark = "·"
+			case r.Passed:
+				mark = v.Green("✓")
+				passed++
+			default:
+				mark = v.Red("✗")
+			}
+			fmt.Fprintf(tw, " %s\t", mark)
+		}
+		fmt.Fprintf(tw, "  %d/%d\n", passed, len(g.columns))
+	}
+	tw.Flush()
+	b.WriteString("\n")
+	for i, c := range g.columns {
+		fmt.Fprintf(b, "  %d  %s: %s\n", i+1, c.exercise, c.name)
+	}
+	// Failures, grouped by check: which seats, and the first one's story.
+	for i, c := range g.columns {
+		var failed []string
+		var first *check.Result
+		for _, seat := range g.seats {
+			if r := g.cells[seat][c.key]; r != nil && !r.Passed {
+				failed = append(failed, seat)
+				if first == nil {
+					first = r
+				}
+			}
+		}
+		if first == nil {
+			continue
+		}
+		sort.Strings(failed)
+		fmt.Fprintf(b, "\n  %s %d %s: %s failed for %d seat(s): %s\n", v.Red("✗"), i+1, c.exercise, c.name, len(failed), strings.Join(failed, ", "))
+		fmt.Fprintf(b, "    (seat %s)\n", first.Seat)
+		for _, line := range strings.Split(first.Message(), "\n") {
+			fmt.Fprintf(b, "    %s\n", line)
+		}
+	}
+}
