@@ -42,9 +42,28 @@ func TestOnPremThroughTheBinary(t *testing.T) {
 	cp, workers := env.Hosts[0], env.Hosts[1:]
 	l := onpremLab(t, env)
 
+	// The first apply fails at one worker's join: the error names host,
+	// phase, command and output, and the next apply resumes there.
+	workers[0].FailNext("kubeadm join", 1, "error execution phase kubelet-start: timed out waiting for the condition")
+	res := l.must(1, "apply", "-auto-approve")
+	for _, want := range []string{
+		"host " + workers[0].Addr + " (node-1), phase join",
+		"kubeadm join " + cp.Addr + ":6443 --token <redacted>",
+		"timed out waiting for the condition",
+		"run podlab apply again to resume",
+	} {
+		if !strings.Contains(res.stderr, want) {
+			t.Errorf("the failed apply does not say %q:\n%s", want, res.all())
+		}
+	}
+	t.Logf("a failed apply says:\n%s", res.stderr)
+
 	start := time.Now()
-	res := l.must(0, "apply", "-auto-approve")
-	t.Logf("first apply took %s", time.Since(start).Round(time.Millisecond))
+	res = l.must(0, "apply", "-auto-approve")
+	t.Logf("the resumed apply took %s", time.Since(start).Round(time.Millisecond))
+	if !strings.Contains(res.stdout, "init: already done on "+cp.Addr) {
+		t.Errorf("the resumed apply ran init again:\n%s", res.stdout)
+	}
 	for _, want := range []string{
 		"preflight on " + cp.Addr + ": done",
 		"init on " + cp.Addr + ": done",
