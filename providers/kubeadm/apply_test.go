@@ -114,6 +114,7 @@ func TestApplyCommandSequence(t *testing.T) {
 			k.ControlPlane = append(k.ControlPlane, k.Workers[0])
 			k.Workers = k.Workers[1:]
 			k.APIEndpoint = "k8s-api.podlab.test:6443"
+			k.IgnorePreflightErrors = []string{"NumCPU", "Mem"}
 		},
 		want: func(env *testhosts.Env) [][]string {
 			key, err := os.ReadFile(filepath.Join(env.Dir(), "cluster", "certificate-key"))
@@ -123,11 +124,11 @@ func TestApplyCommandSequence(t *testing.T) {
 			ep := "k8s-api.podlab.test:6443"
 			return [][]string{
 				seq(factCalls, preflightCalls,
-					"kubeadm init --config /etc/kubernetes/podlab/kubeadm.yaml --skip-token-print --upload-certs",
+					"kubeadm init --config /etc/kubernetes/podlab/kubeadm.yaml --skip-token-print --upload-certs --ignore-preflight-errors=NumCPU,Mem",
 					cniCall, tokenCall, "kubeadm init phase upload-certs --upload-certs",
 					waitCalls("node-0", "node-1", "node-2")),
-				seq(factCalls, preflightCalls, joinCall(env, ep)+" --control-plane --certificate-key "+strings.TrimSpace(string(key))+" --apiserver-advertise-address "+env.Hosts[1].Addr),
-				seq(factCalls, preflightCalls, joinCall(env, ep)),
+				seq(factCalls, preflightCalls, joinCall(env, ep)+" --control-plane --certificate-key "+strings.TrimSpace(string(key))+" --apiserver-advertise-address "+env.Hosts[1].Addr+" --ignore-preflight-errors=NumCPU,Mem"),
+				seq(factCalls, preflightCalls, joinCall(env, ep)+" --ignore-preflight-errors=NumCPU,Mem"),
 			}
 		},
 	}}

@@ -57,6 +57,7 @@ func (initControlPlane) run(ctx context.Context, c *cluster, h *host) error {
 	if len(c.spec.controlPlanes) > 1 {
 		argv = append(argv, "--upload-certs")
 	}
+	argv = append(argv, c.spec.preflightFlags()...)
 	if _, err := h.run(ctx, argv); err != nil {
 		return err
 	}

@@ -82,6 +82,7 @@ func join(ctx context.Context, c *cluster, h *host, asControlPlane bool) error {
 			argv = append(argv, "--apiserver-advertise-address", ip)
 		}
 	}
+	argv = append(argv, c.spec.preflightFlags()...)
 	if _, err := h.run(ctx, argv, sshx.Redact(jc.token, jc.certKey)); err != nil {
 		return err
 	}

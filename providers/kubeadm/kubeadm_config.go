@@ -53,7 +53,8 @@ type apiServer struct {
 // it, the endpoint and the extra SANs, so the kubeconfig works whichever
 // of those addresses reaches it. advertiseAddress is the host's address
 // when the host really has it (behind NAT it does not, and kubeadm then
-// picks the address of the default route).
+// picks the address of the default route). kubeadm_extra_config follows
+// as it is written.
 func kubeadmConfig(s *spec, h *host) ([]byte, error) {
 	ic := initConfiguration{
 		APIVersion:       kubeadmAPIVersion,
@@ -81,6 +82,13 @@ func kubeadmConfig(s *spec, h *host) ([]byte, error) {
 			b.WriteString("---\n")
 		}
 		b.Write(y)
+	}
+	if len(s.extraConfig) > 0 {
+		b.WriteString("---\n")
+		b.Write(bytes.TrimLeft(s.extraConfig, "-\n"))
+		if !bytes.HasSuffix(s.extraConfig, []byte("\n")) {
+			b.WriteString("\n")
+		}
 	}
 	return b.Bytes(), nil
 }

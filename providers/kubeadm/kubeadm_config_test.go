@@ -30,6 +30,9 @@ func TestKubeadmConfig(t *testing.T) {
 			k.KubernetesVersion = "v1.33.2"
 			k.CRISocket = "unix:///var/run/crio/crio.sock"
 		}},
+		{golden: "kubeadm-extra-config.yaml", addrs: []string{"10.0.0.10"}, edit: func(k *config.Kubeadm) {
+			k.ExtraConfig = "---\napiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncgroupDriver: cgroupfs\nfailSwapOn: false\n---\napiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmode: ipvs"
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {

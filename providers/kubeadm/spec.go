@@ -6,9 +6,12 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"sigs.k8s.io/yaml"
 
 	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/providers/kubeadm/sshx"
@@ -22,16 +25,18 @@ type spec struct {
 	controlPlanes []string
 	workers       []string
 
-	version        string // "v1.34.4"
-	podCIDR        string
-	serviceCIDR    string
-	endpoint       string // api_server_endpoint, "" when not set
-	certSANs       []string
-	cniManifest    string // absolute, "" when not set
-	install        bool
-	packageVersion string // Debian version for apt, e.g. "1.34.4-1.1" or "1.34.4-*"
-	criSocket      string
-	readyTimeout   time.Duration
+	version         string // "v1.34.4"
+	podCIDR         string
+	serviceCIDR     string
+	endpoint        string // api_server_endpoint, "" when not set
+	certSANs        []string
+	cniManifest     string // absolute, "" when not set
+	install         bool
+	packageVersion  string // Debian version for apt, e.g. "1.34.4-1.1" or "1.34.4-*"
+	criSocket       string
+	readyTimeout    time.Duration
+	extraConfig     []byte   // YAML documents appended to the kubeadm configuration
+	ignorePreflight []string // for kubeadm init and join
 
 	ssh     config.SSH
 	keyFile string // resolved
@@ -46,19 +51,20 @@ type spec struct {
 // is the environment's private directory.
 func newSpec(name string, cfg *config.Kubeadm, labDir, workDir string) (*spec, error) {
 	s := &spec{
-		name:           name,
-		controlPlanes:  cfg.ControlPlane,
-		workers:        cfg.Workers,
-		version:        cfg.KubernetesVersion,
-		podCIDR:        cfg.PodNetworkCIDR,
-		serviceCIDR:    cfg.ServiceCIDR,
-		endpoint:       cfg.APIEndpoint,
-		certSANs:       cfg.CertSANs,
-		install:        cfg.Install,
-		packageVersion: cfg.PackageVersion,
-		criSocket:      cfg.CRISocket,
-		ssh:            cfg.SSH,
-		workDir:        workDir,
+		name:            name,
+		controlPlanes:   cfg.ControlPlane,
+		workers:         cfg.Workers,
+		version:         cfg.KubernetesVersion,
+		podCIDR:         cfg.PodNetworkCIDR,
+		serviceCIDR:     cfg.ServiceCIDR,
+		endpoint:        cfg.APIEndpoint,
+		certSANs:        cfg.CertSANs,
+		install:         cfg.Install,
+		packageVersion:  cfg.PackageVersion,
+		criSocket:       cfg.CRISocket,
+		ignorePreflight: cfg.IgnorePreflightErrors,
+		ssh:             cfg.SSH,
+		workDir:         workDir,
 	}
 	var errs []error
 	bad := func(format string, args ...any) {
@@ -114,6 +120,12 @@ func newSpec(name string, cfg *config.Kubeadm, labDir, workDir string) (*spec, e
 		if _, err := os.Stat(s.cniManifest); err != nil {
 			bad("cni_manifest: %v (the manifest is read on this machine and uploaded, since class VMs may be offline)", err)
 		}
+	}
+	if cfg.ExtraConfig != "" {
+		if err := checkExtraConfig(cfg.ExtraConfig); err != nil {
+			bad("kubeadm_extra_config: %v", err)
+		}
+		s.extraConfig = []byte(cfg.ExtraConfig)
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("cluster %q: %w", name, errors.Join(errs...))
@@ -194,8 +206,40 @@ func splitHostPort(addr string, def int) (string, int) {
 	return strings.TrimSuffix(strings.TrimPrefix(addr, "["), "]"), def
 }
 
+// preflightFlags are the kubeadm flags for ignore_preflight_errors.
+func (s *spec) preflightFlags() []string {
+	if len(s.ignorePreflight) == 0 {
+		return nil
+	}
+	return []string{"--ignore-preflight-errors=" + strings.Join(s.ignorePreflight, ",")}
+}
+
 // hostOnly is the address without an SSH port.
 func hostOnly(addr string) string {
 	h, _ := splitHostPort(addr, 0)
 	return h
+}
+
+// checkExtraConfig accepts YAML documents that each name an apiVersion and
+// a kind other than the two podlab writes itself.
+func checkExtraConfig(text string) error {
+	for i, doc := range regexp.MustCompile(`(?m)^---\s*$`).Split(text, -1) {
+		if strings.TrimSpace(doc) == "" {
+			continue
+		}
+		var head struct {
+			APIVersion string `json:"apiVersion"`
+			Kind       string `json:"kind"`
+		}
+		if err := yaml.Unmarshal([]byte(doc), &head); err != nil {
+			return fmt.Errorf("document %d: %w", i+1, err)
+		}
+		switch {
+		case head.APIVersion == "" || head.Kind == "":
+			return fmt.Errorf("document %d has no apiVersion or kind", i+1)
+		case head.Kind == "InitConfiguration" || head.Kind == "ClusterConfiguration":
+			return fmt.Errorf("document %d is a %s, which podlab writes from the block's settings: add kinds such as KubeletConfiguration or KubeProxyConfiguration here", i+1, head.Kind)
+		}
+	}
+	return nil
 }

@@ -55,6 +55,16 @@ func TestNewSpec(t *testing.T) {
 			k.KubernetesVersion = "1.34"
 		},
 		err: []string{`cluster "onprem"`, "cni_manifest", "missing.yml", "class VMs may be offline", `node_ready_timeout: "soon"`, `kubernetes_version "1.34"`},
+	}, {
+		name: "extra config without a kind",
+		edit: func(k *config.Kubeadm) { k.ExtraConfig = "apiVersion: v1\n---\nfoo: [" },
+		err:  []string{"kubeadm_extra_config: document 1 has no apiVersion or kind"},
+	}, {
+		name: "extra config replacing podlab's own",
+		edit: func(k *config.Kubeadm) {
+			k.ExtraConfig = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n---\napiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n"
+		},
+		err: []string{"document 2 is a ClusterConfiguration, which podlab writes from the block's settings"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
