@@ -123,6 +123,11 @@ func (r *Runner) runOne(ctx context.Context, c *config.Check) *Result {
 	for {
 		res.Attempts++
 		o, err := r.attempt(ctx, c, start)
+		if ctx.Err() != nil && res.Attempts > 1 && !o.pass {
+			// The deadline cut this attempt short: what the last whole
+			// attempt saw says more than "no answer".
+			break
+		}
 		if err != nil {
 			o = outcome{expected: last.expected, seen: errText(err), try: last.try}
 			if o.expected == "" {

@@ -54,12 +54,12 @@ func (r *Runner) http(ctx context.Context, c *config.Check) (outcome, error) {
 	case config.FromNode:
 		node := pod.Spec.NodeName
 		try = fmt.Sprintf("curl -s %s   # on the node %s (a VM of the cluster)", url, node)
-		probe, o := r.probes.on(ctx, ns, node)
+		probeNS, probe, o := r.probes.on(ctx, ns, node)
 		if o != nil {
 			o.expected = expected
 			return *o, nil
 		}
-		status, body, o = r.fetchIn(ctx, ns, probe, probeContainer, url, expected, try)
+		status, body, o = r.fetchIn(ctx, probeNS, probe, probeContainer, url, expected, try)
 		if o != nil {
 			return *o, nil
 		}

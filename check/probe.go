@@ -17,9 +17,12 @@ import (
 
 const probeContainer = "probe"
 
-// probes keeps one hostNetwork probe pod per namespace and node while
-// checks run, so every check "from the node" reuses it (an exec is far
-// quicker than starting a pod), and deletes them all afterwards.
+// probes keeps one hostNetwork probe pod per node while checks run, so
+// every check "from the node" reuses it (an exec is far quicker than
+// starting a pod, and a class of 40 seats must not start 40 pods on a node
+// already full of the students' own), and deletes them all afterwards. A
+// probe lives in the namespace of the first check that needs it: from the
+// node's network every pod IP is the same distance away.
 type probes struct {
 	r     *Runner
 	mu    sync.Mutex
@@ -39,10 +42,11 @@ func (p *probes) init(r *Runner) {
 	p.pods = map[string]*probe{}
 }
 
-// on returns the name of a ready probe pod on node, in namespace ns.
-func (p *probes) on(ctx context.Context, ns, node string) (string, *outcome) {
+// on returns the namespace and name of a ready probe pod on node, making
+// one in namespace ns when there is none yet.
+func (p *probes) on(ctx context.Context, ns, node string) (string, string, *outcome) {
 	p.mu.Lock()
-	key := ns + "/" + node
+	key := node
 	pr, ok := p.pods[key]
 	if !ok {
 		pr = &probe{ns: ns, name: config.JoinLabel("podlab-probe", config.Slug(node), config.ShortHash(node))}
@@ -52,9 +56,9 @@ func (p *probes) on(ctx context.Context, ns, node string) (string, *outcome) {
 	p.mu.Unlock()
 	pr.once.Do(func() { pr.fail = p.start(ctx, pr, node) })
 	if pr.fail != nil {
-		return "", pr.fail
+		return "", "", pr.fail
 	}
-	return pr.name, nil
+	return pr.ns, pr.name, nil
 }
 
 func (p *probes) start(ctx context.Context, pr *probe, node string) *outcome {

@@ -35,6 +35,9 @@ type ApplyOptions struct {
 	// deferred manifests and for outputs; nil skips both.
 	Reevaluate func(rt config.Runtime) (*config.Env, hcl.Diagnostics)
 	Counter    *kubernetes.RequestCounter
+	// GracePeriod, when set, overrides the termination grace period of
+	// what destroy deletes.
+	GracePeriod *int64
 }
 
 // Result tells what an apply did.
@@ -66,9 +69,14 @@ func (e *Engine) Apply(ctx context.Context, p *plan.Plan, opts ApplyOptions) (*R
 		res.Interrupted = ctx.Err() != nil
 		return res, diags
 	}
+	if kc == nil {
+		// Destroying, and the cluster is already gone (deleted outside
+		// podlab): so is everything in it.
+		return res, e.forgetAll(ctx, p, opts.State)
+	}
 	res.Conn, res.Client = conn, kc
 	if !p.Destroy {
-		if err := e.recordLifetime(ctx, opts.State); err != nil {
+		if err := e.RecordLifetime(ctx, opts.State); err != nil {
 			return res, errDiag("Failed to save state", err)
 		}
 	}
@@ -374,7 +382,7 @@ func (r *run) remove(ch *plan.Change, uid types.UID) error {
 	if !r.acquire() {
 		return context.Canceled
 	}
-	err := r.kc.Delete(r.opts.Kill, gvk, ch.Namespace, ch.Name, uid, nil)
+	err := r.kc.Delete(r.opts.Kill, gvk, ch.Namespace, ch.Name, uid, r.opts.GracePeriod)
 	r.release()
 	if err != nil {
 		return err
@@ -459,9 +467,9 @@ func (e *Engine) saveOutputs(ctx context.Context, opts ApplyOptions) hcl.Diagnos
 	return diags
 }
 
-// recordLifetime notes when the environment was first applied and, from
+// RecordLifetime notes when the environment was first applied and, from
 // the lab's ttl, when it expires (a changed ttl moves the expiry).
-func (e *Engine) recordLifetime(ctx context.Context, mgr *state.Manager) error {
+func (e *Engine) RecordLifetime(ctx context.Context, mgr *state.Manager) error {
 	st := mgr.State()
 	created := st.CreatedAt
 	if created == nil {
@@ -486,4 +494,18 @@ func timesEqual(a, b *time.Time) bool {
 		return a == b
 	}
 	return a.Equal(*b)
+}
+
+// forgetAll removes the plan's objects from state without asking any
+// cluster: used when the cluster itself is gone or about to be wiped.
+func (e *Engine) forgetAll(ctx context.Context, p *plan.Plan, mgr *state.Manager) hcl.Diagnostics {
+	err := mgr.Update(context.WithoutCancel(ctx), func(s *state.State) {
+		for _, ch := range p.Changes {
+			s.RemoveObject(ch.Address)
+		}
+	})
+	if err != nil {
+		return errDiag("Failed to save state", err)
+	}
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/plan"
 	"github.com/podlab/podlab/providers/kubernetes"
 	"github.com/podlab/podlab/state"
@@ -22,7 +23,15 @@ import (
 // have lost track of something after a crash), deleting what is; then the
 // cluster itself, when podlab created it.
 func (e *Engine) Destroy(ctx context.Context, p *plan.Plan, opts ApplyOptions) (*Result, hcl.Diagnostics) {
-	res, diags := e.Apply(ctx, p, opts)
+	var res *Result
+	var diags hcl.Diagnostics
+	if p.Cluster != nil && p.Cluster.Action == plan.Delete && p.Cluster.Kind == config.KindKubeadm {
+		// kubeadm reset wipes the cluster's etcd with every object in it:
+		// deleting them one by one first would only wait on grace periods.
+		res, diags = &Result{}, e.forgetAll(ctx, p, opts.State)
+	} else {
+		res, diags = e.Apply(ctx, p, opts)
+	}
 	if diags.HasErrors() || res.Interrupted {
 		return res, diags
 	}

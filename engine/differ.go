@@ -60,11 +60,7 @@ func podSpecChanges(want *unstructured.Unstructured, before, after map[string]an
 	if want.GetAPIVersion() != "v1" || want.GetKind() != "Pod" {
 		return nil
 	}
-	var out []string
-	for _, p := range changedPaths(after["spec"], before["spec"], "spec") {
-		out = append(out, p)
-	}
-	return out
+	return changedPaths(after["spec"], before["spec"], "spec")
 }
 
 // changedPaths lists the paths of want's leaves whose values live does not

@@ -8,9 +8,11 @@
 #   podlab destroy
 
 lab {
-  name    = "pod-basics"
-  cluster = var.target
-  seats   = var.students
+  name      = "pod-basics"
+  cluster   = var.target
+  seats     = var.students
+  ttl       = var.ttl
+  max_nodes = var.max_nodes
 }
 
 # Exercise 1: a pod with a single nginx container.

@@ -26,6 +26,18 @@ variable "students" {
   description = "Seat names for a class (one isolated copy per student); null for one environment."
 }
 
+variable "ttl" {
+  type        = string
+  default     = null
+  description = "How long the class runs, such as \"4h\"; podlab destroy -expired removes it afterwards. null: no limit."
+}
+
+variable "max_nodes" {
+  type        = number
+  default     = null
+  description = "The most GKE nodes a class may run; apply refuses more unless -allow-over-cap."
+}
+
 variable "project" {
   type        = string
   default     = "podlab-class"

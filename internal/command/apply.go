@@ -2,7 +2,9 @@ package command
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -92,6 +94,14 @@ func runApply(m *Meta, args []string) int {
 		return ExitError
 	}
 	e := engine.New(l.env, prior, m.Version)
+	// The expiry is known before the cluster is made, so a new GKE
+	// cluster is labelled with it.
+	if err := e.RecordLifetime(ctx, mgr); err != nil {
+		prog.Close()
+		v.Errorf("%s", err)
+		return ExitError
+	}
+	labelExpiry(prov, mgr.State())
 	res, diags := e.Apply(ctx, p, engine.ApplyOptions{
 		Provider: prov, State: mgr, Parallelism: a.Parallelism, Hooks: prog, Kill: m.Kill, Counter: m.Counter,
 		Reevaluate: m.reevaluate(l),
@@ -103,7 +113,11 @@ func runApply(m *Meta, args []string) int {
 		return ExitInterrupted
 	}
 	if diags.HasErrors() {
-		v.Printf("\n%s %d added, %d changed, %d destroyed before the error; state records them.\n", v.Bold(v.Red("Apply failed.")), res.Added, res.Changed, res.Destroyed)
+		if res.Added+res.Changed+res.Destroyed == 0 {
+			v.Printf("\n%s Nothing was changed.\n", v.Bold(v.Red("Apply failed.")))
+		} else {
+			v.Printf("\n%s %d added, %d changed, %d destroyed before the error; state records them.\n", v.Bold(v.Red("Apply failed.")), res.Added, res.Changed, res.Destroyed)
+		}
 		return ExitError
 	}
 	v.Printf("\n%s Resources: %d added, %d changed, %d destroyed.\n", v.Bold(v.Green("Apply complete!")), res.Added, res.Changed, res.Destroyed)
@@ -164,7 +178,7 @@ func (m *Meta) loadForApply(dir string, vars arguments.Vars, workspace string, s
 		now := engine.VariablesJSON(env)
 		var changed []string
 		for name, val := range saved.Variables {
-			if string(now[name]) != string(val) {
+			if !sameJSON(now[name], val) {
 				changed = append(changed, name)
 			}
 		}
@@ -234,4 +248,14 @@ func withTimeout(ctx context.Context, d time.Duration) (context.Context, context
 		return context.WithCancel(ctx)
 	}
 	return context.WithTimeout(ctx, d)
+}
+
+// sameJSON compares two JSON texts regardless of layout (a saved plan is
+// indented).
+func sameJSON(a, b []byte) bool {
+	var ca, cb bytes.Buffer
+	if json.Compact(&ca, a) != nil || json.Compact(&cb, b) != nil {
+		return false
+	}
+	return bytes.Equal(ca.Bytes(), cb.Bytes())
 }

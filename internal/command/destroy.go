@@ -6,6 +6,7 @@ import (
 	"github.com/podlab/podlab/engine"
 	"github.com/podlab/podlab/internal/command/arguments"
 	"github.com/podlab/podlab/internal/command/views"
+	"github.com/podlab/podlab/state"
 )
 
 func runDestroy(m *Meta, args []string) int {
@@ -34,6 +35,15 @@ func (m *Meta) destroyEnv(v *views.View, a *arguments.Destroy, dir, cluster, wor
 	}
 	defer mgr.Close()
 	prior := mgr.State()
+	// A protected cluster is refused before anything in it is deleted.
+	if prov, err := m.provider(l); err == nil {
+		if c, ok := prov.(interface{ CheckDestroy(*state.Cluster) error }); ok {
+			if err := c.CheckDestroy(prior.Cluster); err != nil {
+				v.Errorf("%s", err)
+				return ExitError
+			}
+		}
+	}
 	p, _, code := m.makePlan(v, l, prior, planRequest{destroy: true, refresh: true, parallelism: a.Parallelism})
 	if p == nil {
 		return code
@@ -55,7 +65,12 @@ func (m *Meta) destroyEnv(v *views.View, a *arguments.Destroy, dir, cluster, wor
 	}
 	prog := v.NewProgress()
 	e := engine.New(l.env, prior, m.Version)
-	res, diags := e.Destroy(ctx, p, engine.ApplyOptions{Provider: prov, State: mgr, Parallelism: a.Parallelism, Hooks: prog, Kill: m.Kill, Counter: m.Counter})
+	opts := engine.ApplyOptions{Provider: prov, State: mgr, Parallelism: a.Parallelism, Hooks: prog, Kill: m.Kill, Counter: m.Counter}
+	if a.GracePeriod >= 0 {
+		g := int64(a.GracePeriod)
+		opts.GracePeriod = &g
+	}
+	res, diags := e.Destroy(ctx, p, opts)
 	prog.Close()
 	v.Diagnostics(diags, l.files)
 	switch {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
@@ -25,6 +26,7 @@ import (
 	"github.com/podlab/podlab/providers/kubeconfig"
 	"github.com/podlab/podlab/providers/kubernetes"
 	"github.com/podlab/podlab/state"
+	"github.com/podlab/podlab/state/gcs"
 )
 
 // Meta is what every command shares: streams, environment, where it runs.
@@ -168,8 +170,14 @@ func (m *Meta) inputs(dir string, vars arguments.Vars, files map[string]*hcl.Fil
 // backend returns where the lab's states live.
 func (m *Meta) backend(l *loaded) (state.Backend, error) {
 	b := l.module.Backend
+	// Messages name state files by absolute path: with -chdir a relative
+	// one would mislead.
+	dir, err := filepath.Abs(l.dir)
+	if err != nil {
+		return nil, err
+	}
 	if b == nil {
-		return state.NewLocal(filepath.Join(l.dir, ".podlab")), nil
+		return state.NewLocal(filepath.Join(dir, ".podlab")), nil
 	}
 	switch b.Type {
 	case config.BackendLocal:
@@ -179,9 +187,15 @@ func (m *Meta) backend(l *loaded) (state.Backend, error) {
 		}
 		p := cfg.Path
 		if !filepath.IsAbs(p) {
-			p = filepath.Join(l.dir, p)
+			p = filepath.Join(dir, p)
 		}
 		return state.NewLocal(p), nil
+	case config.BackendGCS:
+		var cfg config.GCSBackend
+		if err := decodeBackend(b, &cfg); err != nil {
+			return nil, err
+		}
+		return gcs.New(m.Ctx, cfg.Bucket, cfg.Prefix)
 	}
 	return nil, fmt.Errorf("backend %q is not available in this podlab yet", b.Type)
 }
@@ -205,7 +219,10 @@ func (m *Meta) provider(l *loaded) (providers.Cluster, error) {
 	case config.KindKubeconfig:
 		return kubeconfig.New(c.Name, c.Kubeconfig, l.dir), nil
 	case config.KindGKE:
-		return gke.New(c.Name, c.GKE), nil
+		p := gke.New(c.Name, c.GKE)
+		p.Lab, p.Env = l.env.Lab.Name, l.env.Name
+		p.EmulatorHost = m.getenv(gke.EmulatorHostEnv)
+		return p, nil
 	case config.KindKubeadm:
 		// Its kubeconfig and host logs stay on this machine, beside the
 		// local state, whatever backend keeps the state itself.
@@ -240,4 +257,20 @@ func inDir(dir, p string) string {
 func exists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// labelExpiry labels a GKE cluster with the environment's expiry (Unix
+// seconds), so that it shows in the Cloud console and tools outside podlab
+// can find classes left running.
+func labelExpiry(prov providers.Cluster, st *state.State) {
+	g, ok := prov.(*gke.Provider)
+	if !ok || st.ExpiresAt == nil {
+		return
+	}
+	labels := map[string]string{}
+	for k, v := range g.Cfg.Labels {
+		labels[k] = v
+	}
+	labels[gke.LabelExpires] = strconv.FormatInt(st.ExpiresAt.Unix(), 10)
+	g.Cfg.Labels = labels
 }

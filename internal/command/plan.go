@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/podlab/podlab/engine"
 	"github.com/podlab/podlab/internal/command/arguments"
@@ -68,6 +69,7 @@ func (m *Meta) makePlan(v *views.View, l *loaded, prior *state.State, req planRe
 		v.Errorf("%s", err)
 		return nil, nil, ExitError
 	}
+	labelExpiry(prov, prior)
 	var cc *plan.ClusterChange
 	if req.destroy {
 		cc = destroyClusterChange(l, prior)
@@ -76,6 +78,11 @@ func (m *Meta) makePlan(v *views.View, l *loaded, prior *state.State, req planRe
 		return nil, nil, ExitError
 	}
 	opts := engine.PlanOptions{Destroy: req.destroy, Cluster: cc}
+	if cc != nil && cc.Action == plan.Create {
+		// A cluster about to be created holds nothing yet, whatever the
+		// state says (it was deleted outside podlab).
+		opts.Live = map[string]*unstructured.Unstructured{}
+	}
 	e := engine.New(l.env, prior, m.Version)
 	var kc *kubernetes.Client
 	if req.refresh && (cc == nil || cc.Action != plan.Create) {

@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -57,6 +58,7 @@ type Cluster struct {
 
 	harness string
 	admin   *rest.Config
+	lock    *os.File // this test's hold on run/tests.lock
 }
 
 // Get returns the running test cluster after checking that its API server
@@ -70,6 +72,10 @@ func Get(t testing.TB) *Cluster {
 	}
 	c, err := Find()
 	if err == nil {
+		// Wait out a test in another package that has the API server down.
+		err = c.holdTestLock(t, syscall.LOCK_SH, 10*time.Minute)
+	}
+	if err == nil {
 		err = c.waitReady(30 * time.Second)
 	}
 	if err != nil {
@@ -79,6 +85,36 @@ func Get(t testing.TB) *Cluster {
 		t.Skipf("no test cluster: run `make cluster-up` (%v)", err)
 	}
 	return c
+}
+
+// holdTestLock takes run/tests.lock for the rest of the test: shared by every
+// test that uses the cluster, exclusive for one that stops the API server,
+// so that `go test ./...`, which runs packages in parallel, never has one
+// package's test restart the server under another's feet.
+func (c *Cluster) holdTestLock(t testing.TB, how int, timeout time.Duration) error {
+	if c.lock == nil {
+		f, err := os.OpenFile(filepath.Join(c.Dir, "run", "tests.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil {
+			return fmt.Errorf("open test lock: %w", err)
+		}
+		c.lock = f
+		// Closing the file releases the lock.
+		t.Cleanup(func() { f.Close() })
+	}
+	deadline := time.Now().Add(timeout)
+	for {
+		err := syscall.Flock(int(c.lock.Fd()), how|syscall.LOCK_NB)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			return fmt.Errorf("lock %s: %w", c.lock.Name(), err)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s still held by other tests after %s", c.lock.Name(), timeout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // Find locates the cluster from $PODLAB_TEST_CLUSTER, $PODLAB_CLUSTER_DIR or
@@ -282,8 +318,17 @@ func (c *Cluster) deleteNamespace(t testing.TB, cs kubernetes.Interface, name st
 }
 
 // StopAPIServer stops kube-apiserver alone; everything else keeps running.
+// It first waits (up to five minutes) for tests in other packages to finish
+// and keeps them waiting until this test ends. Call it on the Cluster that
+// this test's own Get returned: a parent test's hold would be waited for too.
 func (c *Cluster) StopAPIServer(t testing.TB) {
 	t.Helper()
+	if c.lock == nil {
+		t.Fatal("StopAPIServer on a Cluster that testcluster.Get did not return")
+	}
+	if err := c.holdTestLock(t, syscall.LOCK_EX, 5*time.Minute); err != nil {
+		t.Logf("stopping the API server while other tests may run: %v", err)
+	}
 	c.runHarness(t, "apiserver-stop")
 }
 

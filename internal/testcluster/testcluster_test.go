@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func TestNamespacePrefix(t *testing.T) {
@@ -151,5 +153,33 @@ func TestGetWithoutCluster(t *testing.T) {
 	o = getOutcome(t)
 	if !strings.Contains(o.failed, EnvE2E+"=1") || o.skipped != "" {
 		t.Errorf("with %s=1: skipped %q, failed %q; want a failure", EnvE2E, o.skipped, o.failed)
+	}
+}
+
+func TestTestLock(t *testing.T) {
+	dir := writeCluster(t)
+	if err := os.Mkdir(filepath.Join(dir, "run"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	reader, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reader.holdTestLock(t, syscall.LOCK_SH, time.Second); err != nil {
+		t.Fatalf("shared: %v", err)
+	}
+	if err := other.holdTestLock(t, syscall.LOCK_SH, time.Second); err != nil {
+		t.Fatalf("second shared holder: %v", err)
+	}
+	if err := other.holdTestLock(t, syscall.LOCK_EX, 300*time.Millisecond); err == nil {
+		t.Fatal("exclusive lock granted while another test holds it shared")
+	}
+	reader.lock.Close()
+	if err := other.holdTestLock(t, syscall.LOCK_EX, time.Second); err != nil {
+		t.Fatalf("exclusive once alone: %v", err)
 	}
 }

@@ -23,10 +23,13 @@ type Readiness struct {
 
 // ReadinessOf applies podlab's readiness rule for the object's kind:
 //   - Pod: the Ready condition is true (or, for a pod that runs to
-//     completion, phase Succeeded). A container stuck in
-//     ImagePullBackOff, ErrImagePull, InvalidImageName,
-//     CreateContainerConfigError or CrashLoopBackOff is fatal at once:
-//     podlab does not wait out the kubelet's back-off.
+//     completion, phase Succeeded). A pull that cannot succeed (an image
+//     or tag the registry does not have, access denied, an invalid name),
+//     a container whose configuration is missing, or one that keeps
+//     crashing (CrashLoopBackOff after two restarts) is fatal at once:
+//     podlab does not wait out the kubelet's back-off. A pull that failed
+//     for a passing reason (the kubelet's pull rate limit, a timeout) is
+//     waited out.
 //   - Deployment, ReplicaSet, StatefulSet: every replica updated and
 //     available (ready, for a StatefulSet) for the latest generation.
 //   - DaemonSet: ready on every node it is scheduled to.
@@ -105,9 +108,30 @@ func ReadinessOf(u *unstructured.Unstructured) Readiness {
 	return Readiness{Ready: true, Status: "stored"}
 }
 
-var fatalWaiting = map[string]bool{
-	"ImagePullBackOff": true, "ErrImagePull": true, "InvalidImageName": true, "ErrImageNeverPull": true,
-	"CreateContainerConfigError": true, "CreateContainerError": true, "CrashLoopBackOff": true,
+// permanentPull are the kubelet's (and registries') words for a pull that
+// will fail again however often it is tried.
+var permanentPull = []string{
+	"not found", "manifest unknown", "unauthorized", "denied", "no such host",
+	"repository does not exist", "invalid reference format", "name unknown",
+}
+
+// fatal tells whether a waiting container will stay stuck.
+func fatal(cs corev1.ContainerStatus) bool {
+	w := cs.State.Waiting
+	switch w.Reason {
+	case "InvalidImageName", "ErrImageNeverPull", "CreateContainerConfigError":
+		return true
+	case "CrashLoopBackOff":
+		return cs.RestartCount >= 2
+	case "ErrImagePull", "ImagePullBackOff":
+		msg := strings.ToLower(w.Message)
+		for _, p := range permanentPull {
+			if strings.Contains(msg, p) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func podReadiness(p *corev1.Pod) Readiness {
@@ -119,7 +143,7 @@ func podReadiness(p *corev1.Pod) Readiness {
 	}
 	statuses := append(append([]corev1.ContainerStatus{}, p.Status.InitContainerStatuses...), p.Status.ContainerStatuses...)
 	for _, cs := range statuses {
-		if w := cs.State.Waiting; w != nil && fatalWaiting[w.Reason] {
+		if w := cs.State.Waiting; w != nil && fatal(cs) {
 			// ErrImagePull is the first failure: the kubelet has tried
 			// once; anything in back-off has failed at least twice.
 			return Readiness{Status: w.Reason, Fatal: fmt.Errorf("container %s: %s: %s", cs.Name, w.Reason, strings.TrimSpace(w.Message))}

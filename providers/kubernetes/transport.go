@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -38,6 +39,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		resp, err := t.next.RoundTrip(req)
 		retry, after := retryable(resp, err)
+		if err == nil && isProxied(req) {
+			// Through the pod proxy a 5xx is the pod's (or its
+			// network's) answer, which the caller wants to see.
+			retry = false
+		}
 		if !retry || time.Now().Add(wait).After(deadline) || (req.Body != nil && req.GetBody == nil) {
 			return resp, err
 		}
@@ -55,6 +61,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		wait = min(wait*2, 3*time.Second)
 	}
+}
+
+func isProxied(req *http.Request) bool {
+	p := req.URL.Path
+	return strings.Contains(p, "/proxy/") || strings.HasSuffix(p, "/proxy")
 }
 
 func retryable(resp *http.Response, err error) (bool, time.Duration) {

@@ -19,14 +19,19 @@ for lib in common build images pki config components teardown host; do
 	source "$HARNESS_DIR/lib/$lib.sh"
 done
 
-# One command at a time changes the cluster: two `make test` runs would
-# otherwise race to start it.
+# One command at a time changes a cluster: two `make test` runs, from any
+# checkout and with any cache, would otherwise race to start or stop it. The
+# lock is named after the runtime dir and lives in /run/lock, which a reboot
+# clears along with everything else the cluster had.
 take_lock() {
-	mkdir -p "$CACHE_DIR"
-	exec {lock_fd}>"$CACHE_DIR/cluster.lock"
+	local dir=/run/lock key
+	[[ -d $dir && -w $dir ]] || dir=/tmp
+	key=$(realpath -m "$CLUSTER_DIR" | sha256sum | cut -c1-12)
+	LOCK_FILE="$dir/podlab-testcluster-$key.lock"
+	exec {lock_fd}>"$LOCK_FILE"
 	if ! flock -n "$lock_fd"; then
-		log "waiting for another cluster.sh command to finish"
-		flock -w 1800 "$lock_fd" || die "timed out waiting for $CACHE_DIR/cluster.lock"
+		log "waiting for another cluster.sh command on $CLUSTER_DIR to finish"
+		flock -w 1800 "$lock_fd" || die "timed out waiting for $LOCK_FILE"
 	fi
 }
 
@@ -139,7 +144,20 @@ cmd_down() {
 		log "no cluster to tear down"
 		return 0
 	fi
+	phase wait-for-tests wait_for_tests
 	phase teardown teardown
+}
+
+# wait_for_tests lets end-to-end tests that are using the cluster finish:
+# each holds run/tests.lock shared (internal/testcluster) while it runs.
+wait_for_tests() {
+	local lock=$RUN_DIR/tests.lock fd
+	[[ -f $lock ]] || return 0
+	exec {fd}<>"$lock"
+	if ! flock -n -x "$fd"; then
+		log "end-to-end tests are using the cluster; waiting up to 10 min for them to finish"
+		flock -w 600 -x "$fd" || log "warning: tests still running; tearing down anyway"
+	fi
 }
 
 cmd_status() {

@@ -21,6 +21,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/testcluster"
 	"github.com/podlab/podlab/state"
 )
@@ -275,26 +276,6 @@ func (l *lab) state() *state.State {
 	return st
 }
 
-// envSelector selects the lab's objects by podlab's env label.
-func (l *lab) envSelector(labName string) string {
-	return "podlab.dev/env=" + strings.Trim(labSlug(labName)+"-"+labSlug("kubeconfig@"+l.workspace), "-")
-}
-
-func labSlug(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.TrimRight(b.String(), "-")
-}
-
 // labelled counts the namespaces and pods carrying the workspace's env
 // label, whatever the lab's name, by asking the cluster.
 func (l *lab) labelled() int {
@@ -302,7 +283,7 @@ func (l *lab) labelled() int {
 	cs := l.cluster.Clientset(l.t)
 	ctx := context.Background()
 	n := 0
-	suffix := labSlug("kubeconfig@" + l.workspace)
+	suffix := config.Slug("kubeconfig@" + l.workspace)
 	nss, err := cs.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: "podlab.dev/env"})
 	if err != nil {
 		l.t.Fatal(err)

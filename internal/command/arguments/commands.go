@@ -144,6 +144,9 @@ type Destroy struct {
 	Operation
 	AutoApprove bool
 	Expired     bool
+	// GracePeriod overrides the objects' own termination grace period
+	// (seconds); negative keeps theirs.
+	GracePeriod int
 }
 
 // ParseDestroy parses destroy's options.
@@ -157,6 +160,7 @@ func ParseDestroy(args []string) (*Destroy, *flag.FlagSet, error) {
 	a.Operation.register(fs)
 	fs.BoolVar(&a.AutoApprove, "auto-approve", false, "Destroy without asking for confirmation.")
 	fs.BoolVar(&a.Expired, "expired", false, "Destroy every environment of the lab whose ttl has run out.")
+	fs.IntVar(&a.GracePeriod, "grace-period", -1, "Seconds pods get to stop (0: at once); default: each pod's own.")
 	pos, err := parseInterspersed(fs, args)
 	if err == nil {
 		err = noArgs("destroy", pos)

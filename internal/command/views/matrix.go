@@ -11,9 +11,9 @@ import (
 
 // column is one check of the lab, across seats.
 type column struct {
-	key      string // instance without the seat, and check name
-	exercise string
-	name     string
+	Key      string // instance without the seat, and check name
+	Exercise string
+	Name     string
 }
 
 // seatGrid arranges per-seat results as seats × checks.
@@ -39,7 +39,7 @@ func newSeatGrid(results []*check.Result) *seatGrid {
 		key := ex + "\x00" + r.Name
 		if !seen[key] {
 			seen[key] = true
-			g.columns = append(g.columns, column{key: key, exercise: ex, name: r.Name})
+			g.columns = append(g.columns, column{Key: key, Exercise: ex, Name: r.Name})
 		}
 		if g.cells[r.Seat] == nil {
 			g.cells[r.Seat] = map[string]*check.Result{}
@@ -65,7 +65,7 @@ func (v *View) matrix(b *strings.Builder, env string, results []*check.Result) {
 		fmt.Fprintf(tw, "  %s\t", seat)
 		passed := 0
 		for _, c := range g.columns {
-			r := g.cells[seat][c.key]
+			r := g.cells[seat][c.Key]
 			mark := " "
 			switch {
 			case r == nil:
@@ -83,14 +83,14 @@ func (v *View) matrix(b *strings.Builder, env string, results []*check.Result) {
 	tw.Flush()
 	b.WriteString("\n")
 	for i, c := range g.columns {
-		fmt.Fprintf(b, "  %d  %s: %s\n", i+1, c.exercise, c.name)
+		fmt.Fprintf(b, "  %d  %s: %s\n", i+1, c.Exercise, c.Name)
 	}
 	// Failures, grouped by check: which seats, and the first one's story.
 	for i, c := range g.columns {
 		var failed []string
 		var first *check.Result
 		for _, seat := range g.seats {
-			if r := g.cells[seat][c.key]; r != nil && !r.Passed {
+			if r := g.cells[seat][c.Key]; r != nil && !r.Passed {
 				failed = append(failed, seat)
 				if first == nil {
 					first = r
@@ -101,7 +101,7 @@ func (v *View) matrix(b *strings.Builder, env string, results []*check.Result) {
 			continue
 		}
 		sort.Strings(failed)
-		fmt.Fprintf(b, "\n  %s %d %s: %s failed for %d seat(s): %s\n", v.Red("✗"), i+1, c.exercise, c.name, len(failed), strings.Join(failed, ", "))
+		fmt.Fprintf(b, "\n  %s %d %s: %s failed for %d seat(s): %s\n", v.Red("✗"), i+1, c.Exercise, c.Name, len(failed), strings.Join(failed, ", "))
 		fmt.Fprintf(b, "    (seat %s)\n", first.Seat)
 		for _, line := range strings.Split(first.Message(), "\n") {
 			fmt.Fprintf(b, "    %s\n", line)

@@ -96,11 +96,11 @@ func WriteReport(path, lab, env string, results []*check.Result) error {
 		Complete       int
 	}{Lab: lab, Env: env, At: time.Now().Format("2006-01-02 15:04"), Seats: g.seats, Columns: g.columns}
 	for i, c := range g.columns {
-		if i == 0 || g.columns[i-1].exercise != c.exercise {
+		if i == 0 || g.columns[i-1].Exercise != c.Exercise {
 			data.Exercises = append(data.Exercises, struct {
 				Name string
 				Span int
-			}{c.exercise, 0})
+			}{c.Exercise, 0})
 		}
 		data.Exercises[len(data.Exercises)-1].Span++
 	}
@@ -110,7 +110,7 @@ func WriteReport(path, lab, env string, results []*check.Result) error {
 			row.Seat = env
 		}
 		for _, c := range g.columns {
-			r := g.cells[seat][c.key]
+			r := g.cells[seat][c.Key]
 			if r == nil {
 				row.Cells = append(row.Cells, reportCell{})
 				continue

@@ -99,8 +99,13 @@ component_exe() {
 	esac
 }
 
+# Output is captured before it is matched: under pipefail, a `grep -q`
+# that stops reading early makes the writer die of SIGPIPE and the whole test
+# fail at random.
 port_in_use() {
-	ss -Hltn "sport = :$1" | grep -q .
+	local out
+	out=$(ss -Hltn "sport = :$1")
+	[[ -n $out ]]
 }
 
 # unmount_under DIR lazily unmounts everything mounted below DIR, deepest

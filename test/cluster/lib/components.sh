@@ -15,7 +15,11 @@ component_pid() {
 	[[ $pid =~ ^[0-9]+$ ]] || return 1
 	exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
 	want=$(component_exe "$1") || return 1
-	[[ ${exe% (deleted)} == "$(realpath "$want")" ]] || return 1
+	want=$(realpath -m "$want")
+	if [[ ${exe% (deleted)} != "$want" ]]; then
+		log "note: pid $pid in $file runs $exe, not $want; treating $1 as stopped"
+		return 1
+	fi
 	echo "$pid"
 }
 
@@ -38,7 +42,7 @@ start_component() {
 	# Until setsid has exec'd, the PID still shows setsid's binary.
 	local i
 	for ((i = 0; i < 50; i++)); do
-		component_pid "$name" >/dev/null && break
+		component_pid "$name" >/dev/null 2>&1 && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -95,9 +99,11 @@ curl_api() {
 		"$@" "$APISERVER_URL$path"
 }
 
-# squeezed_json PATH fetches an object with whitespace removed, for grep.
-squeezed_json() {
-	curl_api "$1" | tr -d ' \n'
+# json_has PATH TEXT: the object at PATH, whitespace removed, contains TEXT.
+json_has() {
+	local body
+	body=$(curl_api "$1") || return 1
+	[[ ${body//[[:space:]]/} == *"$2"* ]]
 }
 
 ctr_k8s() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }
@@ -155,7 +161,10 @@ start_apiserver() {
 	local args
 	mapfile -t args < <(apiserver_args)
 	start_component kube-apiserver "$K8S_BIN_DIR/kube-apiserver" "${args[@]}"
-	await_component kube-apiserver 90 curl_api /readyz
+	# Asked anonymously, /readyz answers only once RBAC's caches are filled
+	# (the admin certificate bypasses RBAC and would be let in earlier), so
+	# no client sees a spurious "forbidden" after this returns.
+	await_component kube-apiserver 90 curl -fsS --max-time 5 --cacert "$PKI_DIR/ca.crt" "$APISERVER_URL/readyz"
 }
 
 start_apiproxy() {
@@ -205,7 +214,9 @@ start_containerd() {
 import_pause_image() {
 	"$TOOLS_DIR/imagetool" pause -binary "$TOOLS_DIR/pause" -tag "$SANDBOX_IMAGE" -out "$CLUSTER_DIR/pause.tar"
 	ctr_k8s images import "$CLUSTER_DIR/pause.tar" >/dev/null
-	ctr_k8s images ls -q | grep -qx "$SANDBOX_IMAGE" || die "$SANDBOX_IMAGE missing from containerd after import"
+	local images
+	images=$(ctr_k8s images ls -q)
+	grep -qx "$SANDBOX_IMAGE" <<<"$images" || die "$SANDBOX_IMAGE missing from containerd after import"
 }
 
 start_kubelet() {
@@ -219,8 +230,8 @@ start_kubelet() {
 }
 
 node_ready() {
-	# The apiserver pretty-prints JSON for curl; squeeze it before matching.
-	squeezed_json "/api/v1/nodes/$NODE_NAME" | grep -q '"type":"Ready","status":"True"'
+	# The apiserver pretty-prints JSON for curl; json_has squeezes it.
+	json_has "/api/v1/nodes/$NODE_NAME" '"type":"Ready","status":"True"'
 }
 
 default_sa_exists() {
@@ -244,7 +255,7 @@ probe_namespace_ready() {
 }
 
 probe_pod_considered() {
-	squeezed_json "/api/v1/namespaces/$1/pods/probe" | grep -q '"reason":"Unschedulable"'
+	json_has "/api/v1/namespaces/$1/pods/probe" '"reason":"Unschedulable"'
 }
 
 # wait_control_plane proves that controller-manager and scheduler work again
@@ -258,7 +269,7 @@ wait_control_plane() {
 		-d '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"'"$ns"'"}}' >/dev/null ||
 		die "could not create probe namespace $ns"
 	await_component kube-controller-manager 180 probe_namespace_ready "$ns"
-	log "controller-manager answered ($ns has its ServiceAccount and CA bundle)"
+	log "controller-manager answered: $ns has its ServiceAccount and CA bundle"
 	# Unschedulable on purpose: the scheduler must look at it, no container runs.
 	curl_api "/api/v1/namespaces/$ns/pods" -X POST -H 'Content-Type: application/json' \
 		-d '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"probe"},"spec":{"nodeSelector":{"podlab.dev/probe":"nowhere"},"automountServiceAccountToken":false,"containers":[{"name":"probe","image":"'"$SANDBOX_IMAGE"'"}]}}' >/dev/null ||

@@ -7,7 +7,7 @@ PACKAGES=(containerd runc containernetworking-plugins etcd-server docker-registr
 ensure_packages() {
 	local p missing=()
 	for p in "${PACKAGES[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+		[[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == "install ok installed" ]] || missing+=("$p")
 	done
 	if ((${#missing[@]} == 0)); then
 		log "Debian packages present"
@@ -23,7 +23,10 @@ ensure_packages() {
 		added_policy=1
 	fi
 	local rc=0
-	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >&2 || rc=$?
+	# A third-party source that cannot be reached should not stop the
+	# install from Debian's own archive.
+	apt-get update -qq >&2 || log "warning: apt-get update reported errors; trying the install anyway"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || rc=$?
 	[[ -z $added_policy ]] || rm -f "$policy"
 	((rc == 0)) || die "apt-get install ${missing[*]} failed"
 }

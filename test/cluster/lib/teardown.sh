@@ -143,9 +143,29 @@ teardown() {
 	remove_interfaces
 	remove_leftover_files
 	restore_sysctls
+	local left
+	left=$(processes_using_cluster_dir)
+	if [[ -n $left ]]; then
+		# Removing the dir under them would orphan them for good.
+		die "processes not started under this runtime dir's PID files still use $CLUSTER_DIR; stop them, then rerun: $left"
+	fi
 	if [[ -d $CLUSTER_DIR ]]; then
 		rm -rf --one-file-system "$CLUSTER_DIR" || die "could not remove $CLUSTER_DIR (still mounted?)"
 	fi
+}
+
+# processes_using_cluster_dir lists "pid:name" of processes whose command
+# line names the runtime dir, as every component's does.
+processes_using_cluster_dir() {
+	local d pid args
+	for d in /proc/[0-9]*; do
+		pid=${d#/proc/}
+		((pid == $$)) && continue
+		args=$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null) || continue
+		[[ $args == *"$CLUSTER_DIR/"* ]] || continue
+		[[ $args == *cluster.sh* ]] && continue
+		printf '%s:%s ' "$pid" "$(cat "$d/comm" 2>/dev/null)"
+	done
 }
 
 # leftovers_present is true when anything of an earlier run is still here.

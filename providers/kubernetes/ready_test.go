@@ -1,0 +1,61 @@
+package kubernetes
+
+import (
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+func podWith(t *testing.T, ready bool, waiting *corev1.ContainerStateWaiting, restarts int32) *unstructured.Unstructured {
+	t.Helper()
+	p := &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"}}
+	status := corev1.ConditionFalse
+	if ready {
+		status = corev1.ConditionTrue
+	}
+	p.Status.Phase = corev1.PodPending
+	p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: status}}
+	cs := corev1.ContainerStatus{Name: "c", RestartCount: restarts}
+	if waiting != nil {
+		cs.State.Waiting = waiting
+	}
+	p.Status.ContainerStatuses = []corev1.ContainerStatus{cs}
+	obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &unstructured.Unstructured{Object: obj}
+}
+
+// A pull that cannot succeed fails at once; one the kubelet will retry
+// with success (its pull rate limit) is waited out.
+func TestPodReadiness(t *testing.T) {
+	for _, tc := range []struct {
+		name            string
+		ready           bool
+		waiting         *corev1.ContainerStateWaiting
+		restarts        int32
+		wantReady, fail bool
+	}{
+		{"ready", true, nil, 0, true, false},
+		{"creating", false, &corev1.ContainerStateWaiting{Reason: "ContainerCreating"}, 0, false, false},
+		{"pull rate limit", false, &corev1.ContainerStateWaiting{Reason: "ErrImagePull", Message: "pull QPS exceeded"}, 0, false, false},
+		{"back-off after a rate limit", false, &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff", Message: `Back-off pulling image "nginx:latest": pull QPS exceeded`}, 0, false, false},
+		{"no such tag", false, &corev1.ContainerStateWaiting{Reason: "ErrImagePull", Message: `failed to pull and unpack image "docker.io/library/nginx:nope": docker.io/library/nginx:nope: not found`}, 0, false, true},
+		{"denied", false, &corev1.ContainerStateWaiting{Reason: "ImagePullBackOff", Message: "pull access denied, repository does not exist"}, 0, false, true},
+		{"invalid name", false, &corev1.ContainerStateWaiting{Reason: "InvalidImageName"}, 0, false, true},
+		{"missing config map", false, &corev1.ContainerStateWaiting{Reason: "CreateContainerConfigError", Message: `configmap "x" not found`}, 0, false, true},
+		{"crashed once", false, &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}, 1, false, false},
+		{"keeps crashing", false, &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}, 2, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := ReadinessOf(podWith(t, tc.ready, tc.waiting, tc.restarts))
+			if r.Ready != tc.wantReady || (r.Fatal != nil) != tc.fail {
+				t.Fatalf("ready %v, fatal %v; want ready %v, fatal %v", r.Ready, r.Fatal, tc.wantReady, tc.fail)
+			}
+		})
+	}
+}
