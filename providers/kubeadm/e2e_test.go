@@ -41,6 +41,7 @@ func TestOnPremThroughTheBinary(t *testing.T) {
 	env := testhosts.New(t, 3, testhosts.WithAdminConf(admin))
 	cp, workers := env.Hosts[0], env.Hosts[1:]
 	l := onpremLab(t, env)
+	t.Cleanup(func() { wipeLab(t, cluster, "pod-basics", "onprem@"+l.workspace) })
 
 	// The first apply fails at one worker's join: the error names host,
 	// phase, command and output, and the next apply resumes there.
@@ -155,7 +156,10 @@ func TestOnPremThroughTheBinary(t *testing.T) {
 		t.Errorf("%s was not joined again: %v", gone.Name, gone.CommandLog())
 	}
 
-	// Destroy: the lab's objects leave the real cluster, the hosts are reset.
+	// Destroy resets the hosts. It deletes no objects one by one: kubeadm
+	// reset wipes etcd, and with it the lab. (Here the cluster behind the
+	// stand-ins is the shared test cluster, which a stand-in reset does
+	// not wipe: the test deletes the lab's namespaces itself at the end.)
 	start = time.Now()
 	res = l.must(0, "destroy", "-auto-approve")
 	t.Logf("destroy took %s:\n%s", time.Since(start).Round(time.Millisecond), res.stdout)
@@ -170,12 +174,38 @@ func TestOnPremThroughTheBinary(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(envDir, "admin.conf")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("admin.conf is still there after destroy (%v)", err)
 	}
-	nss, err := cluster.Clientset(t).CoreV1().Namespaces().List(context.Background(), metav1.ListOptions{LabelSelector: engine.EnvSelector("pod-basics", "onprem@"+l.workspace)})
+	raw, err = os.ReadFile(filepath.Join(envDir, "state.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(nss.Items) > 0 {
-		t.Errorf("%d namespaces of the lab are left on the cluster", len(nss.Items))
+	st = state.State{}
+	if err := json.Unmarshal(raw, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Cluster != nil || len(st.Objects) > 0 {
+		t.Errorf("state after destroy still records the cluster (%+v) or %d objects", st.Cluster, len(st.Objects))
+	}
+}
+
+// wipeLab deletes what the lab put on the shared test cluster, which the
+// stand-ins' kubeadm reset cannot: pods at once, then their namespaces.
+func wipeLab(t *testing.T, cluster *testcluster.Cluster, lab, env string) {
+	t.Helper()
+	cs := cluster.Clientset(t)
+	ctx := context.Background()
+	nss, err := cs.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: engine.EnvSelector(lab, env)})
+	if err != nil {
+		t.Errorf("list the lab's namespaces: %v", err)
+		return
+	}
+	now := int64(0)
+	for _, ns := range nss.Items {
+		if err := cs.CoreV1().Pods(ns.Name).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &now}, metav1.ListOptions{}); err != nil {
+			t.Errorf("delete the pods in %s: %v", ns.Name, err)
+		}
+		if err := cs.CoreV1().Namespaces().Delete(ctx, ns.Name, metav1.DeleteOptions{}); err != nil {
+			t.Errorf("delete namespace %s: %v", ns.Name, err)
+		}
 	}
 }
 
