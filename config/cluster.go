@@ -85,6 +85,11 @@ type Kubeadm struct {
 	PackageVersion    string   `cty:"package_version"`
 	CRISocket         string   `cty:"cri_socket"`
 	NodeReadyTimeout  string   `cty:"node_ready_timeout"`
+	// ExtraConfig is YAML documents appended to the kubeadm configuration
+	// podlab generates (a KubeletConfiguration, a KubeProxyConfiguration).
+	ExtraConfig string `cty:"kubeadm_extra_config"`
+	// IgnorePreflightErrors is passed to kubeadm init and join.
+	IgnorePreflightErrors []string `cty:"ignore_preflight_errors"`
 }
 
 // SSH is the ssh block of a kubeadm block.
@@ -124,19 +129,21 @@ var sshSpec = hcldec.ObjectSpec{
 }
 
 var kubeadmSpec = hcldec.ObjectSpec{
-	"control_plane":        required("control_plane", cty.List(cty.String)),
-	"workers":              strings_("workers"),
-	"ssh":                  &hcldec.BlockSpec{TypeName: "ssh", Nested: sshSpec, Required: true},
-	"kubernetes_version":   str("kubernetes_version", "v1.34.4"),
-	"pod_network_cidr":     str("pod_network_cidr", "10.244.0.0/16"),
-	"service_cidr":         str("service_cidr", "10.96.0.0/12"),
-	"api_server_endpoint":  str("api_server_endpoint", ""),
-	"api_server_cert_sans": strings_("api_server_cert_sans"),
-	"cni_manifest":         str("cni_manifest", ""),
-	"install":              boolean("install", false),
-	"package_version":      str("package_version", ""),
-	"cri_socket":           str("cri_socket", "unix:///run/containerd/containerd.sock"),
-	"node_ready_timeout":   str("node_ready_timeout", "5m"),
+	"control_plane":           required("control_plane", cty.List(cty.String)),
+	"workers":                 strings_("workers"),
+	"ssh":                     &hcldec.BlockSpec{TypeName: "ssh", Nested: sshSpec, Required: true},
+	"kubernetes_version":      str("kubernetes_version", "v1.34.4"),
+	"pod_network_cidr":        str("pod_network_cidr", "10.244.0.0/16"),
+	"service_cidr":            str("service_cidr", "10.96.0.0/12"),
+	"api_server_endpoint":     str("api_server_endpoint", ""),
+	"api_server_cert_sans":    strings_("api_server_cert_sans"),
+	"cni_manifest":            str("cni_manifest", ""),
+	"install":                 boolean("install", false),
+	"package_version":         str("package_version", ""),
+	"cri_socket":              str("cri_socket", "unix:///run/containerd/containerd.sock"),
+	"node_ready_timeout":      str("node_ready_timeout", "5m"),
+	"kubeadm_extra_config":    str("kubeadm_extra_config", ""),
+	"ignore_preflight_errors": strings_("ignore_preflight_errors"),
 }
 
 // Kubeconfig is a kubeconfig block: an existing cluster, never created or

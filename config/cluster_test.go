@@ -212,6 +212,8 @@ cluster "onprem" {
     package_version      = "1.33"
     cri_socket           = "unix:///var/run/crio/crio.sock"
     node_ready_timeout   = "10m"
+    kubeadm_extra_config = "kind: KubeletConfiguration"
+    ignore_preflight_errors = ["Swap"]
 
     ssh {
       user               = "ubuntu"
@@ -237,6 +239,7 @@ cluster "onprem" {
 			KubernetesVersion: "v1.33.2", PodNetworkCIDR: "192.168.0.0/16", ServiceCIDR: "10.100.0.0/16",
 			APIEndpoint: "10.0.0.100:6443", CertSANs: []string{"k8s.class.local"}, CNIManifest: "cni/flannel.yaml",
 			Install: true, PackageVersion: "1.33", CRISocket: "unix:///var/run/crio/crio.sock", NodeReadyTimeout: "10m",
+			ExtraConfig: "kind: KubeletConfiguration", IgnorePreflightErrors: []string{"Swap"},
 			SSH: SSH{User: "ubuntu", Port: 2200, PrivateKeyFile: "~/.ssh/class", UseAgent: true, KnownHostsFile: "known_hosts",
 				TrustOnFirstUse: true, ConnectTimeout: "30s",
 				Bastion: &Bastion{Host: "bastion.class.local", Port: 22022, User: "jump", PrivateKeyFile: "~/.ssh/jump"}},
@@ -257,7 +260,7 @@ cluster "onprem" {
 		want := &Kubeadm{
 			ControlPlane: []string{"10.0.0.10"}, Workers: []string{}, KubernetesVersion: "v1.34.4",
 			PodNetworkCIDR: "10.244.0.0/16", ServiceCIDR: "10.96.0.0/12", CertSANs: []string{},
-			CRISocket: "unix:///run/containerd/containerd.sock", NodeReadyTimeout: "5m",
+			CRISocket: "unix:///run/containerd/containerd.sock", NodeReadyTimeout: "5m", IgnorePreflightErrors: []string{},
 			SSH: SSH{User: "root", Port: 22, KnownHostsFile: "~/.ssh/known_hosts", ConnectTimeout: "15s"},
 		}
 		if !reflect.DeepEqual(env.Cluster.Kubeadm, want) {

@@ -224,7 +224,12 @@ func (m *Meta) provider(l *loaded) (providers.Cluster, error) {
 		p.EmulatorHost = m.getenv(gke.EmulatorHostEnv)
 		return p, nil
 	case config.KindKubeadm:
-		return kubeadm.New(c.Name, c.Kubeadm), nil
+		// Its kubeconfig and host logs stay on this machine, beside the
+		// local state, whatever backend keeps the state itself.
+		p := kubeadm.New(c.Name, c.Kubeadm)
+		p.LabDir = l.dir
+		p.WorkDir = filepath.Join(l.dir, ".podlab", "envs", l.env.Name)
+		return p, nil
 	}
 	return nil, fmt.Errorf("unknown cluster kind %q", c.Kind)
 }

@@ -48,6 +48,31 @@
 // No mount is made in the root mount namespace: the overlays vanish with the
 // host's processes.
 //
+// # Stand-ins
+//
+// The stand-ins record every call (CommandLog, Calls) and answer in the
+// shapes the real commands print, keeping their state on the host or, for
+// what a cluster shares, in the environment's directory:
+//
+//   - kubeadm: init (from --config; --skip-token-print, --upload-certs),
+//     init phase upload-certs, token create --print-join-command (with
+//     --certificate-key for control planes), join (checks endpoint, token,
+//     CA hash and certificate key), reset, version; refuses what the real
+//     one refuses (init twice, join twice, reset without -f).
+//   - kubectl: get nodes, wait (per node; --for=create and
+//     --for=condition=Ready, which holds only once something, the pod
+//     network, was applied; an unmet wait fails at once as a timeout),
+//     apply -f, version, cluster-info.
+//   - swapon/swapoff (WithSwap sets the devices), apt-get install with
+//     dpkg-query answering what it installed, curl (a placeholder
+//     download), containerd config default, kubelet --version,
+//     iptables-save/-restore and ip6tables twins (rules kept per host),
+//     systemctl, sysctl; modprobe, iptables, apt-mark and ipvsadm only
+//     record. None of them reaches the shared kernel or the machine.
+//
+// FailNext makes the next matching call fail with a message; Listen holds
+// a port open inside a host, for "port in use" cases.
+//
 // # Cleanup
 //
 // t.Cleanup kills each sshd by PID (and any process left in the host's

@@ -44,6 +44,7 @@ type options struct {
 	adminConf []byte
 	extra     []string
 	port      int
+	swap      []string
 }
 
 // WithBastion puts the hosts on a network only a bastion host joins: the test
@@ -62,6 +63,12 @@ func WithSSHPort(port int) Option { return func(o *options) { o.port = port } }
 // /etc/kubernetes/admin.conf, e.g. the real local test cluster's.
 func WithAdminConf(kubeconfig []byte) Option {
 	return func(o *options) { o.adminConf = kubeconfig }
+}
+
+// WithSwap makes every host start with the given swap devices active (as
+// the swapon stand-in shows them), as many VM images do.
+func WithSwap(devices ...string) Option {
+	return func(o *options) { o.swap = append(o.swap, devices...) }
 }
 
 // WithStandIns adds recording stand-ins (record the call, succeed silently)
@@ -222,6 +229,9 @@ func (e *Env) boot(h *Host, o options) error {
 	facts := standinFacts{
 		name: h.Name, addr: h.Addr, caHash: e.caHash,
 		adminConf: o.adminConf, clusterDir: filepath.Join(e.dir, "cluster"), extra: o.extra,
+	}
+	for _, d := range o.swap {
+		facts.swaps += d + "\n"
 	}
 	if err := installStandins(h.root, facts); err != nil {
 		return err

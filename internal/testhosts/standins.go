@@ -42,8 +42,17 @@ users:
 // record and succeed. All of them act on the host's private files or nothing:
 // modprobe, sysctl, swapoff and iptables must never reach the shared kernel.
 var (
-	scripted  = []string{"kubeadm", "kubectl", "systemctl", "apt-get", "sysctl"}
-	recorders = []string{"modprobe", "swapoff", "iptables", "ip6tables", "apt-mark"}
+	scripted = []string{"kubeadm", "kubectl", "systemctl", "apt-get", "sysctl",
+		"swapon", "dpkg-query", "curl", "containerd", "iptables-save", "kubelet"}
+	// aliases are scripted stand-ins installed under more names, which the
+	// script tells apart by $0.
+	aliases = map[string]string{
+		"swapoff":           "swapon",
+		"iptables-restore":  "iptables-save",
+		"ip6tables-save":    "iptables-save",
+		"ip6tables-restore": "iptables-save",
+	}
+	recorders = []string{"modprobe", "iptables", "ip6tables", "apt-mark", "ipvsadm"}
 )
 
 // standinFacts is what the stand-ins know about their host and cluster.
@@ -52,6 +61,7 @@ type standinFacts struct {
 	adminConf          []byte
 	clusterDir         string
 	extra              []string
+	swaps              string
 }
 
 // installStandins puts the stand-ins into the host's /usr/local/bin layer and
@@ -60,6 +70,11 @@ func installStandins(root string, f standinFacts) error {
 	bin := filepath.Join(root, "usr", "local", "bin")
 	for _, name := range scripted {
 		if err := copyStandin(name, filepath.Join(bin, name)); err != nil {
+			return err
+		}
+	}
+	for name, script := range aliases {
+		if err := copyStandin(script, filepath.Join(bin, name)); err != nil {
 			return err
 		}
 	}
@@ -84,6 +99,8 @@ func installStandins(root string, f standinFacts) error {
 	}{
 		{"facts", []byte(facts), 0o644},
 		{"admin.conf", f.adminConf, 0o600},
+		// Active swap devices, which the swapon/swapoff stand-ins manage.
+		{"swaps", []byte(f.swaps), 0o644},
 		// Writable by all: a stand-in run without sudo must still record.
 		{"commands.log", nil, 0o666},
 	}

@@ -27,6 +27,12 @@ func describe(cfg *config.Kubeadm) []plan.Attribute {
 	if cfg.CNIManifest != "" {
 		attrs = append(attrs, plan.Attribute{Name: "cni_manifest", Value: fmt.Sprintf("%q", cfg.CNIManifest)})
 	}
+	if len(cfg.IgnorePreflightErrors) > 0 {
+		attrs = append(attrs, plan.Attribute{Name: "ignore_preflight_errors", Value: q(cfg.IgnorePreflightErrors)})
+	}
+	if cfg.ExtraConfig != "" {
+		attrs = append(attrs, plan.Attribute{Name: "kubeadm_extra_config", Value: fmt.Sprintf("(%d lines)", strings.Count(strings.TrimSpace(cfg.ExtraConfig), "\n")+1)})
+	}
 	if cfg.Install {
 		attrs = append(attrs, plan.Attribute{Name: "install", Value: "containerd, kubeadm, kubelet, kubectl"})
 	}

@@ -79,3 +79,7 @@ func (c *Client) detectRoot(ctx context.Context) error {
 	c.root = strings.TrimSpace(out) == "0"
 	return nil
 }
+
+// Note writes a line of the caller's into the host log, such as which
+// step the commands that follow belong to.
+func (c *Client) Note(msg string) { c.log.event("%s", msg) }
