@@ -27,7 +27,12 @@ cluster "onprem" {
 
     ssh {
       user             = var.onprem_ssh_user
-      private_key_file = "~/.ssh/id_ed25519"
+      private_key_file = var.onprem_ssh_key
+      known_hosts_file = var.onprem_known_hosts
+      # VMs reachable only through a jump host:
+      # bastion {
+      #   host = "203.0.113.5"
+      # }
     }
   }
 }

@@ -67,6 +67,18 @@ variable "onprem_ssh_user" {
   default = "ubuntu"
 }
 
+variable "onprem_ssh_key" {
+  type        = string
+  default     = "~/.ssh/id_ed25519"
+  description = "The SSH key podlab logs in to the VMs with (empty: the SSH agent)."
+}
+
+variable "onprem_known_hosts" {
+  type        = string
+  default     = "~/.ssh/known_hosts"
+  description = "The known_hosts file holding the VMs' host keys."
+}
+
 variable "onprem_cni_manifest" {
   type        = string
   default     = ""

@@ -112,6 +112,13 @@ func TestOnPremThroughTheBinary(t *testing.T) {
 		}
 	}
 
+	// podlab kubeconfig writes the fetched admin kubeconfig out.
+	kcOut := filepath.Join(t.TempDir(), "onprem.kubeconfig")
+	l.must(0, "kubeconfig", "-out", kcOut)
+	if b, err := os.ReadFile(kcOut); err != nil || !strings.Contains(string(b), "server: https://") {
+		t.Errorf("podlab kubeconfig: %v\n%s", err, b)
+	}
+
 	// A second apply finds the cluster built: its plan reads the hosts'
 	// facts and has nothing to do.
 	for _, h := range env.Hosts {

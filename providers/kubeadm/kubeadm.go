@@ -20,10 +20,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/plan"
@@ -239,4 +243,18 @@ func (p *Provider) failed(err error, command string) error {
 	}
 	return fmt.Errorf("%w\n\nWhat finished is recorded in state: fix the cause and run podlab %s again to resume at the phase that failed. Each host's commands and output are logged in %s",
 		err, command, filepath.Join(p.WorkDir, "logs"))
+}
+
+// Kubeconfig returns the admin kubeconfig fetched from the control plane,
+// for the instructor's kubectl.
+func (p *Provider) Kubeconfig(ctx context.Context, prior *state.Cluster) (*clientcmdapi.Config, error) {
+	path := filepath.Join(p.WorkDir, "admin.conf")
+	cfg, err := clientcmd.LoadFromFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("cluster %q has no admin kubeconfig yet (%s): run podlab apply first", p.Name, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cluster %q: read %s: %w", p.Name, path, err)
+	}
+	return cfg, nil
 }
