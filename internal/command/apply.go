@@ -141,39 +141,15 @@ func (m *Meta) afterApply(v *views.View, a *arguments.Apply, l *loaded, mgr *sta
 // loadForApply loads the lab; with a saved plan, the plan's variables are
 // the base and any value given now must agree with them.
 func (m *Meta) loadForApply(dir string, vars arguments.Vars, workspace string, saved *plan.Plan) (*loaded, hcl.Diagnostics) {
-	l := &loaded{dir: dir, files: map[string]*hcl.File{}, workspace: workspace}
-	mod, diags := config.Load(dir)
-	if mod != nil {
-		l.module = mod
-		for k, f := range mod.Files {
-			l.files[k] = f
-		}
-	}
-	if diags.HasErrors() {
-		return l, diags
-	}
-	inputs, ds := m.inputs(dir, vars, l.files)
-	diags = append(diags, ds...)
-	if ds.HasErrors() {
-		return l, diags
-	}
+	opts := config.EvalOptions{Workspace: workspace}
 	if saved != nil {
-		base := planInputs(saved)
-		inputs = append(base, inputs...)
+		opts.Inputs = planInputs(saved)
 		if workspace == "" {
-			workspace = saved.Workspace
-			l.workspace = workspace
+			opts.Workspace = saved.Workspace
 		}
 	}
-	l.inputs = inputs
-	env, ds := config.Evaluate(mod, config.EvalOptions{Inputs: inputs, Workspace: workspace})
-	diags = append(diags, ds...)
-	if env != nil {
-		l.env = env
-		for k, f := range env.Files {
-			l.files[k] = f
-		}
-	}
+	l, diags := m.loadWith(dir, vars, opts)
+	env := l.env
 	if saved != nil && !diags.HasErrors() {
 		now := engine.VariablesJSON(env)
 		var changed []string

@@ -108,6 +108,8 @@ func (m *Meta) loadEnv(dir string, vars arguments.Vars, workspace, cluster strin
 	return m.loadWith(dir, vars, config.EvalOptions{Workspace: workspace, Cluster: cluster})
 }
 
+// loadWith loads and evaluates the lab. opts.Inputs, when set, come before
+// (below) the values given now: a saved plan's variables.
 func (m *Meta) loadWith(dir string, vars arguments.Vars, opts config.EvalOptions) (*loaded, hcl.Diagnostics) {
 	l := &loaded{dir: dir, files: map[string]*hcl.File{}, workspace: opts.Workspace, cluster: opts.Cluster}
 	mod, diags := config.Load(dir)
@@ -125,6 +127,7 @@ func (m *Meta) loadWith(dir string, vars arguments.Vars, opts config.EvalOptions
 	if ds.HasErrors() {
 		return l, diags
 	}
+	inputs = append(opts.Inputs, inputs...)
 	l.inputs = inputs
 	opts.Inputs = inputs
 	env, ds := config.Evaluate(mod, opts)

@@ -20,20 +20,8 @@ func runStatus(m *Meta, args []string) int {
 	}
 	v := m.view(a.View)
 	dir := m.dir(a.Common)
-	mod, diags := config.Load(dir)
-	if diags.HasErrors() {
-		v.Diagnostics(diags, mod.Files)
-		return ExitError
-	}
-	l := &loaded{dir: dir, module: mod}
-	b, err := m.backend(l)
-	if err != nil {
-		v.Errorf("%s", err)
-		return ExitError
-	}
-	envs, err := b.Environments(m.Ctx)
-	if err != nil {
-		v.Errorf("%s", err)
+	b, envs, ok := m.environments(v, dir)
+	if !ok {
 		return ExitError
 	}
 	now := time.Now()
@@ -135,19 +123,8 @@ func timeLeft(v *views.View, exp *time.Time, now time.Time) string {
 func (m *Meta) destroyExpired(a *arguments.Destroy) int {
 	v := m.view(a.View)
 	dir := m.dir(a.Common)
-	mod, diags := config.Load(dir)
-	if diags.HasErrors() {
-		v.Diagnostics(diags, mod.Files)
-		return ExitError
-	}
-	b, err := m.backend(&loaded{dir: dir, module: mod})
-	if err != nil {
-		v.Errorf("%s", err)
-		return ExitError
-	}
-	envs, err := b.Environments(m.Ctx)
-	if err != nil {
-		v.Errorf("%s", err)
+	b, envs, ok := m.environments(v, dir)
+	if !ok {
 		return ExitError
 	}
 	now := time.Now()
@@ -176,4 +153,25 @@ func (m *Meta) destroyExpired(a *arguments.Destroy) int {
 		v.Printf("No environment of this lab has expired.\n")
 	}
 	return code
+}
+
+// environments lists the environments of the lab in dir that have state,
+// without evaluating the lab (whose variables choose only one of them).
+func (m *Meta) environments(v *views.View, dir string) (state.Backend, []string, bool) {
+	mod, diags := config.Load(dir)
+	if diags.HasErrors() {
+		v.Diagnostics(diags, mod.Files)
+		return nil, nil, false
+	}
+	b, err := m.backend(&loaded{dir: dir, module: mod})
+	if err != nil {
+		v.Errorf("%s", err)
+		return nil, nil, false
+	}
+	envs, err := b.Environments(m.Ctx)
+	if err != nil {
+		v.Errorf("%s", err)
+		return nil, nil, false
+	}
+	return b, envs, true
 }
