@@ -117,7 +117,12 @@ func (v *View) clusterChange(b *strings.Builder, c *plan.ClusterChange) {
 		width = max(width, len(a.Name))
 	}
 	for _, a := range c.Attributes {
-		fmt.Fprintf(b, "      %s %-*s = %s\n", v.symbol(c.Action), width, a.Name, a.Value)
+		sym := v.symbol(c.Action)
+		if c.Action == plan.Update && !strings.Contains(a.Value, "→") {
+			// Only what changes carries the mark; the rest is context.
+			sym = " "
+		}
+		fmt.Fprintf(b, "      %s %-*s = %s\n", sym, width, a.Name, a.Value)
 	}
 }
 
