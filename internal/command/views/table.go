@@ -30,7 +30,7 @@ func table(b *strings.Builder, indent string, rows [][]cell) {
 		for i, c := range r {
 			text := c.text
 			if i < len(r)-1 {
-				text += strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c.text)+2)
+				text += strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c.text)+3)
 			}
 			if c.paint != nil {
 				// Color the text, not the padding.
