@@ -22,5 +22,7 @@ step podlab apply -auto-approve -var target=kubeconfig
 "$ROOT/bin/podlab" apply -auto-approve -var target=kubeconfig
 step podlab check
 "$ROOT/bin/podlab" check -var target=kubeconfig
-step podlab destroy -auto-approve
-"$ROOT/bin/podlab" destroy -auto-approve -var target=kubeconfig
+# -grace-period 0: the course's sidecar runs `tail -f /dev/null`, which
+# ignores SIGTERM and would hold the destroy for its full 30 seconds.
+step podlab destroy -auto-approve -grace-period 0
+"$ROOT/bin/podlab" destroy -auto-approve -grace-period 0 -var target=kubeconfig

@@ -29,6 +29,10 @@ func runApply(m *Meta, args []string) int {
 	}
 	v := m.view(a.View)
 	v.Verbose = a.Verbose
+	if a.JSON && !a.AutoApprove && a.PlanFile == "" {
+		v.Errorf("podlab apply -json cannot ask for confirmation: add -auto-approve, or apply a saved plan")
+		return ExitError
+	}
 	dir := m.dir(a.Common)
 	var saved *plan.Plan
 	if a.PlanFile != "" {

@@ -14,6 +14,10 @@ func runDestroy(m *Meta, args []string) int {
 	if err != nil {
 		return parseError(m, "destroy", "destroy [-auto-approve] [-var NAME=VALUE] [-timeout DURATION]", fs, err)
 	}
+	if a.JSON && !a.AutoApprove {
+		m.view(a.View).Errorf("podlab destroy -json cannot ask for confirmation: add -auto-approve")
+		return ExitError
+	}
 	if a.Expired {
 		return m.destroyExpired(a)
 	}
