@@ -50,6 +50,7 @@ type evaluator struct {
 	clusters  map[string]cty.Value
 	instances map[string][]*Instance // by exercise name, in expansion order
 	done      map[string]bool
+	pathVal   cty.Value
 	diags     hcl.Diagnostics
 }
 
@@ -73,6 +74,7 @@ func Evaluate(m *Module, opts EvalOptions) (*Env, hcl.Diagnostics) {
 		e.rt = noRuntime{}
 	}
 	e.funcs = funcs.Functions(m.Dir, e.origins)
+	e.pathVal = cty.ObjectVal(map[string]cty.Value{"lab": cty.StringVal(m.Dir), "cwd": cty.StringVal(cwd())})
 	e.env = &Env{Module: m, Workspace: opts.Workspace, Variables: e.vars, Files: map[string]*hcl.File{}, Complete: true}
 	for name, f := range m.Files {
 		e.env.Files[name] = f
@@ -136,7 +138,7 @@ func (e *evaluator) evalNode(n string) {
 func (e *evaluator) ctx(node string, in *instanceScope) *hcl.EvalContext {
 	vars := map[string]cty.Value{
 		"var":  cty.ObjectVal(e.vars),
-		"path": cty.ObjectVal(map[string]cty.Value{"lab": cty.StringVal(e.m.Dir), "cwd": cty.StringVal(cwd())}),
+		"path": e.pathVal,
 		"podlab": cty.ObjectVal(map[string]cty.Value{
 			"lab":         cty.StringVal(e.env.Lab.Name),
 			"environment": cty.StringVal(e.env.Name),
