@@ -16,10 +16,11 @@ import (
 var namespaceGVK = schema.GroupVersionKind{Version: "v1", Kind: "Namespace"}
 
 // Refresh reads what the cluster holds of this environment: every object
-// carrying its env label, in every namespace the configuration, the state
-// or the cluster's labelled namespaces name, keyed by the address podlab
-// stamped on it. It makes one list per kind and namespace, never one
-// request per object.
+// carrying its env label, keyed by the address podlab stamped on it. It
+// lists each kind once across the cluster by that label; where RBAC allows
+// only some namespaces (a student's kubeconfig), it lists the kind in each
+// namespace the configuration, the state or the cluster's labelled
+// namespaces name. Never one request per object.
 func (e *Engine) Refresh(ctx context.Context, kc *kubernetes.Client, parallelism int) (map[string]*unstructured.Unstructured, error) {
 	sel := EnvSelector(e.Env.Lab.Name, e.Env.Name)
 	live := map[string]*unstructured.Unstructured{}
@@ -78,6 +79,14 @@ func (e *Engine) Refresh(ctx context.Context, kc *kubernetes.Client, parallelism
 		if !namespaced {
 			jobs = append(jobs, job{gvk, ""})
 			continue
+		}
+		items, err := kc.List(ctx, gvk, "", sel)
+		if err == nil {
+			add(items)
+			continue
+		}
+		if !kubernetes.IsForbidden(err) {
+			return nil, fmt.Errorf("refresh: list %s: %w", gvk.Kind, kubernetes.Explain(err))
 		}
 		for ns := range namespaces {
 			jobs = append(jobs, job{gvk, ns})

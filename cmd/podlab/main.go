@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/go-logr/logr"
@@ -20,6 +21,13 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
+	// A class's apply watches a hundred pods at once; a soft memory limit
+	// makes the collector work harder instead of letting the heap double,
+	// which keeps podlab light on an instructor's laptop. GOMEMLIMIT
+	// overrides it.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(64 << 20)
+	}
 	// client-go logs retries and watch restarts through klog; podlab
 	// reports what matters itself. PODLAB_LOG=debug shows klog again.
 	if os.Getenv("PODLAB_LOG") != "debug" {

@@ -8,6 +8,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
+// IsForbidden reports a 403: RBAC refused the request.
+func IsForbidden(err error) bool { return err != nil && apierrors.IsForbidden(err) }
+
 // IsNotFound reports a 404 from the API server.
 func IsNotFound(err error) bool { return err != nil && apierrors.IsNotFound(err) }
 
