@@ -40,9 +40,11 @@ func (e *Engine) Refresh(ctx context.Context, kc *kubernetes.Client, parallelism
 		}
 	}
 	nsList, err := kc.List(ctx, namespaceGVK, "", sel)
-	if err != nil {
+	if err != nil && !kubernetes.IsForbidden(err) {
 		return nil, fmt.Errorf("refresh: list namespaces: %w", kubernetes.Explain(err))
 	}
+	// Without the right to list namespaces, the configuration's and the
+	// state's are all podlab can look in.
 	add(nsList)
 
 	namespaces := map[string]bool{}
