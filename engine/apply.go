@@ -143,6 +143,10 @@ type run struct {
 	mu                        sync.Mutex
 	diags                     hcl.Diagnostics
 	added, changed, destroyed int
+
+	// pods waits for every pod through one watch, once one is needed.
+	podsOnce sync.Once
+	pods     *kubernetes.PodWaiter
 }
 
 type task struct {
@@ -175,6 +179,9 @@ func (r *run) execute() hcl.Diagnostics {
 		}(t)
 	}
 	wg.Wait()
+	if r.pods != nil {
+		r.pods.Stop()
+	}
 	return r.diags
 }
 
@@ -361,7 +368,12 @@ func (r *run) applyObject(ch *plan.Change, obj *unstructured.Unstructured, start
 		}
 		return applied, nil
 	}
-	ready, err := r.kc.WaitReady(wctx, applied, report)
+	var ready *unstructured.Unstructured
+	if w := r.podWaiter(); w != nil && applied.GetAPIVersion() == "v1" && applied.GetKind() == "Pod" {
+		ready, err = w.Wait(wctx, applied.GetNamespace(), applied.GetName(), applied.GetUID(), report)
+	} else {
+		ready, err = r.kc.WaitReady(wctx, applied, report)
+	}
 	if err != nil {
 		if r.ctx.Err() != nil {
 			return nil, fmt.Errorf("interrupted while waiting for it to be ready: %w", context.Canceled)
@@ -374,6 +386,18 @@ func (r *run) applyObject(ch *plan.Change, obj *unstructured.Unstructured, start
 		}
 	}
 	return ready, nil
+}
+
+// podWaiter is the run's shared watch on the environment's pods, or nil
+// where RBAC allows only watching pod by pod.
+func (r *run) podWaiter() *kubernetes.PodWaiter {
+	r.podsOnce.Do(func() {
+		w, err := r.kc.NewPodWaiter(r.ctx, EnvSelector(r.e.Env.Lab.Name, r.e.Env.Name))
+		if err == nil {
+			r.pods = w
+		}
+	})
+	return r.pods
 }
 
 // remove deletes an object and waits, by watch, until it is gone.

@@ -1,0 +1,124 @@
+package kubernetes
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/client-go/tools/cache"
+)
+
+var podGVR = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
+
+// PodWaiter waits for many pods at once through one watch: a single
+// informer over every pod carrying a label selector, across namespaces.
+// A class of 80 pods then costs one list and one watch, not 80 of each.
+type PodWaiter struct {
+	informer cache.SharedIndexInformer
+	stop     chan struct{}
+
+	mu      sync.Mutex
+	changed map[string]chan struct{} // namespace/name → closed on each change
+}
+
+// NewPodWaiter starts watching the pods selector matches in every
+// namespace. It fails (so the caller waits pod by pod) where RBAC forbids
+// listing pods across the cluster.
+func (c *Client) NewPodWaiter(ctx context.Context, selector string) (*PodWaiter, error) {
+	if _, err := c.Dynamic.Resource(podGVR).List(ctx, metav1.ListOptions{LabelSelector: selector, Limit: 1}); err != nil {
+		return nil, err
+	}
+	f := dynamicinformer.NewFilteredDynamicSharedInformerFactory(c.Dynamic, 0, metav1.NamespaceAll,
+		func(o *metav1.ListOptions) { o.LabelSelector = selector })
+	w := &PodWaiter{informer: f.ForResource(podGVR).Informer(), stop: make(chan struct{}), changed: map[string]chan struct{}{}}
+	notify := func(obj any) {
+		if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+			obj = d.Obj
+		}
+		if u, ok := obj.(*unstructured.Unstructured); ok {
+			w.signal(u.GetNamespace() + "/" + u.GetName())
+		}
+	}
+	_, err := w.informer.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    notify,
+		UpdateFunc: func(_, obj any) { notify(obj) },
+		DeleteFunc: notify,
+	})
+	if err != nil {
+		return nil, err
+	}
+	go w.informer.Run(w.stop)
+	if !cache.WaitForCacheSync(ctx.Done(), w.informer.HasSynced) {
+		close(w.stop)
+		return nil, fmt.Errorf("watch pods: %w", ctx.Err())
+	}
+	return w, nil
+}
+
+func (w *PodWaiter) signal(key string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if ch, ok := w.changed[key]; ok {
+		close(ch)
+	}
+	w.changed[key] = make(chan struct{})
+}
+
+func (w *PodWaiter) next(key string) <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ch, ok := w.changed[key]
+	if !ok {
+		ch = make(chan struct{})
+		w.changed[key] = ch
+	}
+	return ch
+}
+
+// Wait blocks until the pod (of that uid) meets the readiness rule,
+// reporting each status change; it fails when the pod will not become
+// ready or disappears.
+func (w *PodWaiter) Wait(ctx context.Context, namespace, name string, uid types.UID, report func(string)) (*unstructured.Unstructured, error) {
+	key := namespace + "/" + name
+	last := ""
+	seen := false
+	for {
+		changed := w.next(key)
+		obj, exists, err := w.informer.GetStore().GetByKey(key)
+		if err != nil {
+			return nil, err
+		}
+		if exists {
+			u := obj.(*unstructured.Unstructured)
+			if uid == "" || u.GetUID() == uid {
+				seen = true
+				r := ReadinessOf(u)
+				if r.Status != last && report != nil {
+					report(r.Status)
+					last = r.Status
+				}
+				if r.Fatal != nil {
+					return u, r.Fatal
+				}
+				if r.Ready {
+					return u, nil
+				}
+			}
+		} else if seen {
+			return nil, fmt.Errorf("pod %s was deleted while podlab waited for it", name)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-changed:
+		}
+	}
+}
+
+// Stop ends the watch.
+func (w *PodWaiter) Stop() { close(w.stop) }
