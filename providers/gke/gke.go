@@ -82,6 +82,30 @@ const (
 
 func attrPoolCount(pool string) string { return "node_pool." + pool + ".node_count" }
 
+// lookup reads the cluster podlab works with: the one state records, or,
+// for an adopted cluster, the one the block names. cl is nil when GKE has
+// no such cluster; ErrNotCreated when podlab has not created it yet. The
+// caller closes the session.
+func (p *Provider) lookup(ctx context.Context, prior *state.Cluster) (ref, *session, *containerpb.Cluster, error) {
+	if p.Cfg.Create && (prior == nil || !prior.Created || prior.Status != state.ClusterReady) {
+		return ref{}, nil, nil, providers.ErrNotCreated
+	}
+	r := p.configRef()
+	if p.Cfg.Create {
+		r = p.knownRef(prior)
+	}
+	s, err := p.session(ctx, r, nil, nil)
+	if err != nil {
+		return r, nil, nil, err
+	}
+	cl, err := s.get(ctx)
+	if err != nil {
+		s.close()
+		return r, nil, nil, err
+	}
+	return r, s, cl, nil
+}
+
 // configRef is the cluster the block names.
 func (p *Provider) configRef() ref { return ref{p.Cfg.Project, p.Cfg.Location, p.Cfg.Name} }
 
@@ -155,22 +179,11 @@ func (s *session) statusError(cl *containerpb.Cluster) error {
 // Credentials. A cluster podlab is to create and has not yet is
 // ErrNotCreated.
 func (p *Provider) Connect(ctx context.Context, prior *state.Cluster) (*providers.Connection, error) {
-	if p.Cfg.Create && (prior == nil || !prior.Created || prior.Status != state.ClusterReady) {
-		return nil, providers.ErrNotCreated
-	}
-	r := p.configRef()
-	if p.Cfg.Create {
-		r = p.knownRef(prior)
-	}
-	s, err := p.session(ctx, r, nil, nil)
+	r, s, cl, err := p.lookup(ctx, prior)
 	if err != nil {
 		return nil, err
 	}
 	defer s.close()
-	cl, err := s.get(ctx)
-	if err != nil {
-		return nil, err
-	}
 	if cl == nil {
 		if p.Cfg.Create {
 			return nil, fmt.Errorf("%w: GKE cluster %s was deleted outside podlab", providers.ErrNotCreated, r)
@@ -654,22 +667,14 @@ func (s *session) gone(ctx context.Context) error {
 // endpoint and CA, and the gke-gcloud-auth-plugin credential plugin, as
 // gcloud container clusters get-credentials writes it. It holds no token.
 func (p *Provider) Kubeconfig(ctx context.Context, prior *state.Cluster) (*clientcmdapi.Config, error) {
-	r := p.configRef()
-	if p.Cfg.Create {
-		if prior == nil || !prior.Created || prior.Status != state.ClusterReady {
-			return nil, fmt.Errorf("cluster %q: %w: run podlab apply first", p.Name, providers.ErrNotCreated)
-		}
-		r = p.knownRef(prior)
+	r, s, cl, err := p.lookup(ctx, prior)
+	if errors.Is(err, providers.ErrNotCreated) {
+		return nil, fmt.Errorf("cluster %q: %w: run podlab apply first", p.Name, err)
 	}
-	s, err := p.session(ctx, r, nil, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer s.close()
-	cl, err := s.get(ctx)
-	if err != nil {
-		return nil, err
-	}
 	if cl == nil {
 		return nil, fmt.Errorf("GKE cluster %s does not exist: run podlab apply", r)
 	}
