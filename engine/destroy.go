@@ -9,7 +9,6 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/plan"
@@ -37,7 +36,7 @@ func (e *Engine) Destroy(ctx context.Context, p *plan.Plan, opts ApplyOptions) (
 	}
 	if res.Client != nil {
 		for round := 0; ; round++ {
-			left, err := e.Leftovers(ctx, res.Client)
+			left, err := e.Leftovers(ctx, res.Client, opts.Parallelism)
 			if err != nil {
 				return res, append(diags, errDiag("Cannot check that the environment is gone", err)...)
 			}
@@ -96,28 +95,15 @@ func (e *Engine) Destroy(ctx context.Context, p *plan.Plan, opts ApplyOptions) (
 
 // Leftovers lists what the cluster still holds with this environment's
 // label: its namespaces, and objects of every kind it ever applied, in any
-// namespace.
-func (e *Engine) Leftovers(ctx context.Context, kc *kubernetes.Client) ([]unstructured.Unstructured, error) {
-	sel := EnvSelector(e.Env.Lab.Name, e.Env.Name)
-	kinds := map[schema.GroupVersionKind]bool{namespaceGVK: true}
-	for _, in := range e.Env.Instances {
-		for _, o := range in.Objects {
-			kinds[o.GVK()] = true
-		}
+// namespace it may read.
+func (e *Engine) Leftovers(ctx context.Context, kc *kubernetes.Client, parallelism int) ([]unstructured.Unstructured, error) {
+	live, err := e.refresh(ctx, kc, parallelism, false)
+	if err != nil {
+		return nil, err
 	}
-	for _, o := range e.Prior.Objects {
-		kinds[schema.FromAPIVersionAndKind(o.APIVersion, o.Kind)] = true
-	}
-	var out []unstructured.Unstructured
-	for gvk := range kinds {
-		items, err := kc.List(ctx, gvk, "", sel)
-		if err != nil {
-			if strings.Contains(err.Error(), "does not serve") {
-				continue
-			}
-			return nil, fmt.Errorf("list %s by label %s: %w", gvk.Kind, sel, kubernetes.Explain(err))
-		}
-		out = append(out, items...)
+	out := make([]unstructured.Unstructured, 0, len(live))
+	for _, u := range live {
+		out = append(out, *u)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		return out[i].GetKind()+out[i].GetNamespace()+out[i].GetName() < out[j].GetKind()+out[j].GetNamespace()+out[j].GetName()

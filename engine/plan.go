@@ -73,6 +73,9 @@ func (e *Engine) Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, error)
 			return nil, err
 		}
 		p.Changes = append(p.Changes, ch)
+		if d.ExerciseNamespace && !ch.ExerciseNamespace {
+			p.Notes = append(p.Notes, fmt.Sprintf("The namespace %q already exists and is not podlab's: %s puts its objects there, but podlab will never label or delete the namespace.", ch.Name, d.Instance.Address))
+		}
 	}
 	e.planOrphans(p, wanted, opts)
 	for _, in := range e.Env.Instances {
@@ -123,7 +126,7 @@ func (e *Engine) planObject(ctx context.Context, d *desired, opts PlanOptions) (
 	default:
 		ch.UID = string(live.GetUID())
 		ch.Adopt = prior == nil || prior.UID != string(live.GetUID())
-		if d.ExerciseNamespace && live.GetLabels()[LabelEnv] != d.Object.GetLabels()[LabelEnv] {
+		if d.ExerciseNamespace && e.foreignNamespace(live) {
 			ch.Action = plan.NoOp
 			ch.ExerciseNamespace = false
 			ch.Adopt = false
@@ -256,7 +259,7 @@ func (e *Engine) planDestroy(p *plan.Plan, want []*desired, opts PlanOptions) {
 			o.ExerciseNamespace, "", o.Dependencies))
 	}
 	for addr, live := range opts.Live {
-		if !seen[addr] {
+		if !seen[addr] && !e.foreignNamespace(live) {
 			dels = append(dels, liveDelete(addr, live, "found in the cluster by this environment's labels"))
 		}
 	}

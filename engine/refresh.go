@@ -18,59 +18,83 @@ var namespaceGVK = schema.GroupVersionKind{Version: "v1", Kind: "Namespace"}
 // Refresh reads what the cluster holds of this environment: every object
 // carrying its env label, keyed by the address podlab stamped on it. It
 // lists each kind once across the cluster by that label; where RBAC allows
-// only some namespaces (a student's kubeconfig), it lists the kind in each
-// namespace the configuration, the state or the cluster's labelled
-// namespaces name. Never one request per object.
+// only some namespaces (a kubeconfig limited to the class's namespaces), it
+// lists the kind in each namespace the configuration, the state or the
+// cluster's labelled namespaces name. Never one request per object.
+//
+// A namespace the configuration names that exists without this
+// environment's label (made by someone else, or "default") is returned
+// under the configuration's address, so the plan uses it without taking it
+// over: podlab never labels or deletes a namespace it did not create.
 func (e *Engine) Refresh(ctx context.Context, kc *kubernetes.Client, parallelism int) (map[string]*unstructured.Unstructured, error) {
+	return e.refresh(ctx, kc, parallelism, true)
+}
+
+// refresh reads the environment's objects; with foreign, also the
+// configuration's namespaces that exist but are not the environment's.
+func (e *Engine) refresh(ctx context.Context, kc *kubernetes.Client, parallelism int, foreign bool) (map[string]*unstructured.Unstructured, error) {
 	sel := EnvSelector(e.Env.Lab.Name, e.Env.Name)
 	live := map[string]*unstructured.Unstructured{}
 	var mu sync.Mutex
-	add := func(items []unstructured.Unstructured) {
+	add := func(addr string, u *unstructured.Unstructured) {
 		mu.Lock()
 		defer mu.Unlock()
+		if _, dup := live[addr]; addr != "" && !dup {
+			live[addr] = u
+		}
+	}
+	addAll := func(items []unstructured.Unstructured) {
 		for i := range items {
-			u := &items[i]
-			addr := u.GetAnnotations()[AnnotAddress]
-			if addr == "" {
-				continue
-			}
-			if _, dup := live[addr]; !dup {
-				live[addr] = u
-			}
+			add(items[i].GetAnnotations()[AnnotAddress], &items[i])
 		}
 	}
 	nsList, err := kc.List(ctx, namespaceGVK, "", sel)
+	nsListed := err == nil
 	if err != nil && !kubernetes.IsForbidden(err) {
 		return nil, fmt.Errorf("refresh: list namespaces: %w", kubernetes.Explain(err))
 	}
+	addAll(nsList)
+
 	// Without the right to list namespaces, the configuration's and the
 	// state's are all podlab can look in.
-	add(nsList)
-
 	namespaces := map[string]bool{}
 	kinds := map[schema.GroupVersionKind]bool{}
 	for _, u := range nsList {
 		namespaces[u.GetName()] = true
 	}
+	nsAddrs := map[string][]string{} // namespaces to read one by one → the configuration's addresses for them
 	for _, in := range e.Env.Instances {
 		namespaces[in.Namespace] = true
+		if addr := NamespaceAddress(in); live[addr] == nil && (foreign || !nsListed) {
+			nsAddrs[in.Namespace] = append(nsAddrs[in.Namespace], addr)
+		}
 		for _, o := range in.Objects {
 			kinds[o.GVK()] = true
 		}
 	}
 	for _, o := range e.Prior.Objects {
+		gvk := schema.FromAPIVersionAndKind(o.APIVersion, o.Kind)
 		if o.Namespace != "" {
 			namespaces[o.Namespace] = true
 		}
-		kinds[schema.FromAPIVersionAndKind(o.APIVersion, o.Kind)] = true
+		if gvk == namespaceGVK && !nsListed {
+			if _, ok := nsAddrs[o.Name]; !ok {
+				nsAddrs[o.Name] = nil
+			}
+		}
+		kinds[gvk] = true
 	}
 	delete(kinds, namespaceGVK)
 
 	type job struct {
-		gvk schema.GroupVersionKind
-		ns  string
+		gvk  schema.GroupVersionKind
+		ns   string
+		name string // a namespace read by name
 	}
 	var jobs []job
+	for name := range nsAddrs {
+		jobs = append(jobs, job{gvk: namespaceGVK, name: name})
+	}
 	for gvk := range kinds {
 		namespaced, err := kc.Namespaced(gvk)
 		if err != nil {
@@ -79,26 +103,47 @@ func (e *Engine) Refresh(ctx context.Context, kc *kubernetes.Client, parallelism
 			continue
 		}
 		if !namespaced {
-			jobs = append(jobs, job{gvk, ""})
+			jobs = append(jobs, job{gvk: gvk})
 			continue
 		}
 		items, err := kc.List(ctx, gvk, "", sel)
 		if err == nil {
-			add(items)
+			addAll(items)
 			continue
 		}
 		if !kubernetes.IsForbidden(err) {
 			return nil, fmt.Errorf("refresh: list %s: %w", gvk.Kind, kubernetes.Explain(err))
 		}
 		for ns := range namespaces {
-			jobs = append(jobs, job{gvk, ns})
+			jobs = append(jobs, job{gvk: gvk, ns: ns})
 		}
 	}
-	sort.Slice(jobs, func(i, j int) bool { return jobs[i].ns+jobs[i].gvk.String() < jobs[j].ns+jobs[j].gvk.String() })
+	sort.Slice(jobs, func(i, j int) bool {
+		a, b := jobs[i], jobs[j]
+		return a.ns+a.name+a.gvk.String() < b.ns+b.name+b.gvk.String()
+	})
+	envID := EnvID(e.Env.Lab.Name, e.Env.Name)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(parallelism, 1))
 	for _, j := range jobs {
 		g.Go(func() error {
+			if j.name != "" {
+				u, err := kc.Get(gctx, j.gvk, "", j.name)
+				switch {
+				case err != nil && !kubernetes.IsForbidden(err):
+					return fmt.Errorf("refresh: read namespace %q: %w", j.name, kubernetes.Explain(err))
+				case u == nil:
+					// Absent, or out of sight, which is as good: applying
+					// it will say what RBAC refuses.
+				case u.GetLabels()[LabelEnv] == envID:
+					add(u.GetAnnotations()[AnnotAddress], u)
+				case foreign:
+					for _, addr := range nsAddrs[j.name] {
+						add(addr, u)
+					}
+				}
+				return nil
+			}
 			items, err := kc.List(gctx, j.gvk, j.ns, sel)
 			if kubernetes.IsNotFound(err) {
 				return nil
@@ -106,7 +151,7 @@ func (e *Engine) Refresh(ctx context.Context, kc *kubernetes.Client, parallelism
 			if err != nil {
 				return fmt.Errorf("refresh: list %s in %q: %w", j.gvk.Kind, j.ns, kubernetes.Explain(err))
 			}
-			add(items)
+			addAll(items)
 			return nil
 		})
 	}
@@ -114,4 +159,10 @@ func (e *Engine) Refresh(ctx context.Context, kc *kubernetes.Client, parallelism
 		return nil, err
 	}
 	return live, nil
+}
+
+// foreignNamespace reports a live object that refresh found under the
+// configuration's address but that is not this environment's.
+func (e *Engine) foreignNamespace(live *unstructured.Unstructured) bool {
+	return live.GetLabels()[LabelEnv] != EnvID(e.Env.Lab.Name, e.Env.Name)
 }
