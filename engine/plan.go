@@ -29,6 +29,9 @@ type PlanOptions struct {
 	// Differ compares a desired object with its live copy; nil compares
 	// without a dry run (tests of pure logic).
 	Differ Differ
+	// Replace are the addresses of objects (or of exercises and seats,
+	// for all their objects) to delete and create again: -replace.
+	Replace []string
 }
 
 // Differ works out how a live object differs from the desired one.
@@ -66,16 +69,21 @@ func (e *Engine) Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, error)
 		return p, nil
 	}
 	wanted := map[string]bool{}
+	replace := newReplacing(opts.Replace)
 	for _, d := range want {
 		wanted[d.Address] = true
 		ch, err := e.planObject(ctx, d, opts)
 		if err != nil {
 			return nil, err
 		}
+		replace.apply(d, ch, e.Prior.Object(d.Address))
 		p.Changes = append(p.Changes, ch)
 		if d.ExerciseNamespace && !ch.ExerciseNamespace {
 			p.Notes = append(p.Notes, fmt.Sprintf("The namespace %q already exists and is not podlab's: %s puts its objects there, but podlab will never label or delete the namespace.", ch.Name, d.Instance.Address))
 		}
+	}
+	if err := replace.unused(); err != nil {
+		return nil, err
 	}
 	e.planOrphans(p, wanted, opts)
 	for _, in := range e.Env.Instances {

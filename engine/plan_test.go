@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"sort"
 	"strings"
 	"testing"
 
@@ -145,5 +146,82 @@ func TestPlanAgainstState(t *testing.T) {
 	}
 	if len(d.Checks) != 0 || len(d.Outputs) != 0 {
 		t.Errorf("a destroy plan runs checks or shows outputs")
+	}
+}
+
+// TestPlanReplace: -replace turns an unchanged object into a replacement,
+// by its own address or by its exercise's or seat's, never a namespace, and
+// the access podlab adds only by exact address.
+func TestPlanReplace(t *testing.T) {
+	files := map[string]string{
+		"lab.podlab.hcl": `
+lab {
+  name  = "Demo Lab"
+  seats = ["kim", "lee"]
+}
+cluster "local" {
+  kubeconfig {}
+}
+exercise "app" {
+  manifests = [file("app.yaml")]
+}
+`,
+		"app.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n  - port: 80\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: nginx\n",
+	}
+	e := New(env(t, files), nil, "test")
+	first, err := e.Plan(context.Background(), PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prior := state.New("Demo Lab", "local")
+	for _, ch := range first.Changes {
+		prior.SetObject(&state.Object{Address: ch.Address, Instance: ch.Instance, Seat: ch.Seat, APIVersion: ch.APIVersion, Kind: ch.Kind,
+			Namespace: ch.Namespace, Name: ch.Name, ManifestHash: ch.ManifestHash, ExerciseNamespace: ch.ExerciseNamespace, UID: "uid-" + ch.Address})
+	}
+	e.Prior = prior
+
+	tests := []struct {
+		replace []string
+		want    []string // replaced addresses
+		err     string
+	}{
+		{replace: nil},
+		{replace: []string{`seat["kim"].exercise.app.Service.web`}, want: []string{`seat["kim"].exercise.app.Service.web`}},
+		{replace: []string{`seat["lee"]`}, want: []string{`seat["lee"].exercise.app.Deployment.web`, `seat["lee"].exercise.app.Service.web`}},
+		{replace: []string{`seat["kim"].exercise.app`, `seat["lee"].exercise.app.Role.podlab-student`},
+			want: []string{`seat["kim"].exercise.app.Deployment.web`, `seat["kim"].exercise.app.Service.web`, `seat["lee"].exercise.app.Role.podlab-student`}},
+		{replace: []string{`seat["ki"]`}, err: `-replace seat["ki"]: no object`},
+		{replace: []string{`seat["kim"].exercise.app.Namespace.demo-lab-kim-app`}, err: "namespaces are never replaced"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.replace, " "), func(t *testing.T) {
+			p, err := e.Plan(context.Background(), PlanOptions{Replace: tt.replace})
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("error %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, ch := range p.Changes {
+				switch ch.Action {
+				case plan.Replace:
+					got = append(got, ch.Address)
+					if ch.UID != "uid-"+ch.Address || ch.Reason == "" {
+						t.Errorf("%s: uid %q, reason %q", ch.Address, ch.UID, ch.Reason)
+					}
+				case plan.NoOp:
+				default:
+					t.Errorf("%s: %s", ch.Address, ch.Action)
+				}
+			}
+			sort.Strings(got)
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("replaced %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -25,7 +25,7 @@ import (
 func runApply(m *Meta, args []string) int {
 	a, fs, err := arguments.ParseApply(args)
 	if err != nil {
-		return parseError(m, "apply", "apply [PLAN] [-auto-approve] [-var NAME=VALUE] [-checks=false]", fs, err)
+		return parseError(m, "apply", "apply [PLAN] [-auto-approve] [-var NAME=VALUE] [-replace ADDRESS] [-checks=false]", fs, err)
 	}
 	v := m.view(a.View)
 	v.Verbose = a.Verbose
@@ -75,7 +75,7 @@ func runApply(m *Meta, args []string) int {
 		}
 	} else {
 		var code int
-		p, _, code = m.makePlan(v, l, prior, planRequest{refresh: true, parallelism: a.Parallelism})
+		p, _, code = m.makePlan(v, l, prior, planRequest{refresh: true, parallelism: a.Parallelism, replace: a.Replace})
 		if p == nil {
 			return code
 		}
@@ -108,7 +108,7 @@ func runApply(m *Meta, args []string) int {
 	labelExpiry(prov, mgr.State())
 	res, diags := e.Apply(ctx, p, engine.ApplyOptions{
 		Provider: prov, State: mgr, Parallelism: a.Parallelism, Hooks: prog, Kill: m.Kill, Counter: m.Counter,
-		Reevaluate: m.reevaluate(l),
+		Reevaluate: m.reevaluate(l), GracePeriod: a.GracePeriodSeconds(),
 	})
 	prog.Close()
 	v.Diagnostics(diags, l.files)

@@ -69,11 +69,8 @@ func (m *Meta) destroyEnv(v *views.View, a *arguments.Destroy, dir, cluster, wor
 	}
 	prog := v.NewProgress()
 	e := engine.New(l.env, prior, m.Version)
-	opts := engine.ApplyOptions{Provider: prov, State: mgr, Parallelism: a.Parallelism, Hooks: prog, Kill: m.Kill, Counter: m.Counter}
-	if a.GracePeriod >= 0 {
-		g := int64(a.GracePeriod)
-		opts.GracePeriod = &g
-	}
+	opts := engine.ApplyOptions{Provider: prov, State: mgr, Parallelism: a.Parallelism, Hooks: prog, Kill: m.Kill, Counter: m.Counter,
+		GracePeriod: a.GracePeriodSeconds()}
 	res, diags := e.Destroy(ctx, p, opts)
 	prog.Close()
 	v.Diagnostics(diags, l.files)

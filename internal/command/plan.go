@@ -20,7 +20,7 @@ import (
 func runPlan(m *Meta, args []string) int {
 	a, fs, err := arguments.ParsePlan(args)
 	if err != nil {
-		return parseError(m, "plan", "plan [-var NAME=VALUE] [-out FILE] [-destroy] [-refresh=false] [-detailed-exitcode]", fs, err)
+		return parseError(m, "plan", "plan [-var NAME=VALUE] [-out FILE] [-destroy] [-replace ADDRESS] [-refresh=false] [-detailed-exitcode]", fs, err)
 	}
 	v := m.view(a.View)
 	v.Verbose = a.Verbose
@@ -35,7 +35,7 @@ func runPlan(m *Meta, args []string) int {
 		return ExitError
 	}
 	defer mgr.Close()
-	p, _, code := m.makePlan(v, l, mgr.State(), planRequest{destroy: a.Destroy, refresh: a.Refresh, parallelism: a.Parallelism})
+	p, _, code := m.makePlan(v, l, mgr.State(), planRequest{destroy: a.Destroy, refresh: a.Refresh, parallelism: a.Parallelism, replace: a.Replace})
 	if p == nil {
 		return code
 	}
@@ -57,6 +57,7 @@ type planRequest struct {
 	destroy     bool
 	refresh     bool
 	parallelism int
+	replace     []string
 	counter     *kubernetes.RequestCounter
 }
 
@@ -77,7 +78,7 @@ func (m *Meta) makePlan(v *views.View, l *loaded, prior *state.State, req planRe
 		v.Errorf("%s", err)
 		return nil, nil, ExitError
 	}
-	opts := engine.PlanOptions{Destroy: req.destroy, Cluster: cc}
+	opts := engine.PlanOptions{Destroy: req.destroy, Cluster: cc, Replace: req.replace}
 	if cc != nil && cc.Action == plan.Create {
 		// A cluster about to be created holds nothing yet, whatever the
 		// state says (it was deleted outside podlab).

@@ -162,6 +162,42 @@ func TestImageChangeReplacesPod(t *testing.T) {
 	}
 }
 
+// -replace resets what a student broke from inside, where the API shows no
+// drift: the named exercise's pod is deleted and created again, the other
+// one is left alone, and the checks pass on the fresh pod.
+func TestApplyReplace(t *testing.T) {
+	l := courseLab(t)
+	l.must(0, "apply", "-auto-approve", "-checks=false")
+	nginxBefore := l.state().Object("exercise.nginx_pod.Pod.my-nginx-pod").UID
+	sidecarBefore := l.state().Object("exercise.sidecar.Pod.my-nginx-pod").UID
+
+	res := l.must(0, "plan", "-replace", "exercise.nginx_pod")
+	for _, want := range []string{
+		"# exercise.nginx_pod.Pod.my-nginx-pod must be replaced",
+		"# (replacement requested with -replace)",
+		"Plan: 1 to add, 0 to change, 1 to destroy.",
+	} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("plan -replace lacks %q:\n%s", want, res.stdout)
+		}
+	}
+	res = l.must(0, "apply", "-auto-approve", "-replace", "exercise.nginx_pod", "-grace-period", "0")
+	if !strings.Contains(res.stdout, "Resources: 1 added, 0 changed, 1 destroyed.") || !strings.Contains(res.stdout, "6 checks: 6 passed") {
+		t.Errorf("apply -replace:\n%s", res.all())
+	}
+	if uid := l.state().Object("exercise.nginx_pod.Pod.my-nginx-pod").UID; uid == nginxBefore {
+		t.Errorf("the nginx pod was not replaced (same uid %s)", uid)
+	}
+	if uid := l.state().Object("exercise.sidecar.Pod.my-nginx-pod").UID; uid != sidecarBefore {
+		t.Errorf("the sidecar pod was replaced too (uid %s → %s)", sidecarBefore, uid)
+	}
+	res = l.must(1, "apply", "-auto-approve", "-replace", "exercise.nginx")
+	if !strings.Contains(res.stderr, "-replace exercise.nginx: no object") {
+		t.Errorf("a -replace address that names nothing:\n%s", res.all())
+	}
+	l.must(0, "destroy", "-auto-approve", "-grace-period", "0")
+}
+
 // manyExercises is a lab of n exercises, each one nginx pod.
 func manyExercises(t *testing.T, name string, n int) *lab {
 	var b strings.Builder

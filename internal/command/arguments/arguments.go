@@ -43,6 +43,45 @@ func (v *Vars) register(fs *flag.FlagSet) {
 	fs.Var(varFlag{&v.Items, true}, "var-file", "Read variables from a file (repeatable).")
 }
 
+// Replacing is -replace: objects to delete and create again though
+// nothing changed.
+type Replacing struct {
+	Replace []string
+}
+
+type listFlag struct{ items *[]string }
+
+func (f listFlag) String() string { return "" }
+func (f listFlag) Set(s string) error {
+	*f.items = append(*f.items, s)
+	return nil
+}
+
+func (r *Replacing) register(fs *flag.FlagSet) {
+	fs.Var(listFlag{&r.Replace}, "replace", "Delete and create again the object at `ADDRESS`, or every object of an exercise or seat (exercise.web, seat[\"kim\"]), though nothing changed (repeatable).")
+}
+
+// Deleting are the options of commands that delete pods.
+type Deleting struct {
+	// GracePeriod overrides the objects' own termination grace period
+	// (seconds); negative keeps theirs.
+	GracePeriod int
+}
+
+func (d *Deleting) register(fs *flag.FlagSet) {
+	fs.IntVar(&d.GracePeriod, "grace-period", -1, "Seconds pods get to stop when deleted or replaced (0: at once); default: each pod's own.")
+}
+
+// GracePeriodSeconds is the grace period to delete with, nil for each
+// object's own.
+func (d *Deleting) GracePeriodSeconds() *int64 {
+	if d.GracePeriod < 0 {
+		return nil
+	}
+	g := int64(d.GracePeriod)
+	return &g
+}
+
 // View are the options that shape output.
 type View struct {
 	NoColor bool

@@ -152,6 +152,26 @@ func TestParseApply(t *testing.T) {
 	}
 }
 
+func TestParseReplaceAndGracePeriod(t *testing.T) {
+	a, _, err := ParseApply([]string{"-replace", `seat["kim"]`, "-replace=exercise.web.Pod.web", "-grace-period", "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(a.Replace, "|") != `seat["kim"]|exercise.web.Pod.web` {
+		t.Errorf("-replace %q", a.Replace)
+	}
+	if g := a.GracePeriodSeconds(); g == nil || *g != 0 {
+		t.Errorf("-grace-period 0 gives %v", g)
+	}
+	d, _, err := ParseDestroy(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := d.GracePeriodSeconds(); g != nil {
+		t.Errorf("without -grace-period, each pod's own: got %d", *g)
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -171,6 +191,8 @@ func TestParseErrors(t *testing.T) {
 		{"version with argument", func() error { _, _, err := ParseVersion([]string{"x"}); return err }, "takes no arguments"},
 		{"validate -out", func() error { _, _, err := ParseValidate([]string{"-out", "x"}); return err }, "not defined: -out"},
 		{"init with argument", func() error { _, _, err := ParseInit([]string{"dir"}); return err }, "takes no arguments"},
+		{"plan -replace with -destroy", func() error { _, _, err := ParsePlan([]string{"-destroy", "-replace", "exercise.web"}); return err }, "do not go together"},
+		{"apply -replace with a saved plan", func() error { _, _, err := ParseApply([]string{"-replace", "exercise.web", "p.plan"}); return err }, "cannot change a saved plan"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -64,6 +64,7 @@ type Plan struct {
 	View
 	State
 	Operation
+	Replacing
 	Out              string
 	Destroy          bool
 	Refresh          bool
@@ -80,6 +81,7 @@ func ParsePlan(args []string) (*Plan, *flag.FlagSet, error) {
 	a.View.register(fs, true)
 	a.State.register(fs)
 	a.Operation.register(fs)
+	a.Replacing.register(fs)
 	fs.StringVar(&a.Out, "out", "", "Save the plan to FILE for \"podlab apply FILE\".")
 	fs.BoolVar(&a.Destroy, "destroy", false, "Plan to destroy everything the environment has.")
 	fs.BoolVar(&a.Refresh, "refresh", true, "Compare with the live cluster (-refresh=false trusts the state).")
@@ -88,6 +90,9 @@ func ParsePlan(args []string) (*Plan, *flag.FlagSet, error) {
 	pos, err := parseInterspersed(fs, args)
 	if err == nil {
 		err = noArgs("plan", pos)
+	}
+	if err == nil && a.Destroy && len(a.Replace) > 0 {
+		err = fmt.Errorf("-replace and -destroy do not go together: a destroy plan deletes everything")
 	}
 	if err == nil {
 		err = a.Operation.validate()
@@ -102,6 +107,8 @@ type Apply struct {
 	View
 	State
 	Operation
+	Replacing
+	Deleting
 	PlanFile     string
 	AutoApprove  bool
 	Checks       bool
@@ -118,6 +125,8 @@ func ParseApply(args []string) (*Apply, *flag.FlagSet, error) {
 	a.View.register(fs, true)
 	a.State.register(fs)
 	a.Operation.register(fs)
+	a.Replacing.register(fs)
+	a.Deleting.register(fs)
 	fs.BoolVar(&a.AutoApprove, "auto-approve", false, "Apply without asking for confirmation.")
 	fs.BoolVar(&a.Checks, "checks", true, "Run the checks after applying (-checks=false skips them).")
 	fs.BoolVar(&a.Verbose, "verbose", false, "Show every seat's objects instead of collapsing identical seats.")
@@ -128,6 +137,9 @@ func ParseApply(args []string) (*Apply, *flag.FlagSet, error) {
 	}
 	if len(pos) == 1 {
 		a.PlanFile = pos[0]
+		if err == nil && len(a.Replace) > 0 {
+			err = fmt.Errorf("-replace cannot change a saved plan: make a new one with podlab plan -replace ADDRESS -out FILE")
+		}
 	}
 	if err == nil {
 		err = a.Operation.validate()
@@ -142,11 +154,9 @@ type Destroy struct {
 	View
 	State
 	Operation
+	Deleting
 	AutoApprove bool
 	Expired     bool
-	// GracePeriod overrides the objects' own termination grace period
-	// (seconds); negative keeps theirs.
-	GracePeriod int
 }
 
 // ParseDestroy parses destroy's options.
@@ -160,7 +170,7 @@ func ParseDestroy(args []string) (*Destroy, *flag.FlagSet, error) {
 	a.Operation.register(fs)
 	fs.BoolVar(&a.AutoApprove, "auto-approve", false, "Destroy without asking for confirmation.")
 	fs.BoolVar(&a.Expired, "expired", false, "Destroy every environment of the lab whose ttl has run out.")
-	fs.IntVar(&a.GracePeriod, "grace-period", -1, "Seconds pods get to stop (0: at once); default: each pod's own.")
+	a.Deleting.register(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err == nil {
 		err = noArgs("destroy", pos)
