@@ -46,8 +46,11 @@ bench: build cluster-up
 
 # Everything, end-to-end tests included: brings the test cluster up first
 # (cheap when one is already running) and makes its absence a failure.
+# Then the real kubeadm init on a test host, alone: it runs a second
+# control plane on this machine and must not compete with the other tests.
 test: lint fuzz cluster-up
 	PODLAB_E2E=1 $(GO) test -count=1 -timeout 30m ./...
+	PODLAB_E2E=1 PODLAB_REAL_KUBEADM=1 $(GO) test -count=1 -timeout 10m -run '^TestRealKubeadmInit$$' -v ./providers/kubeadm/
 
 # The README's first command: the course lab applied, checked and destroyed
 # on the local test cluster.
