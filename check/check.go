@@ -58,10 +58,13 @@ type Hooks interface {
 
 // Runner runs checks on one cluster.
 type Runner struct {
-	Client      *kubernetes.Client
-	ProbeImage  string
-	Parallelism int
-	Hooks       Hooks
+	Client     *kubernetes.Client
+	ProbeImage string
+	// ProbeNamespace is where node-side HTTP checks start their probe
+	// pods; empty for the namespace of the first such check.
+	ProbeNamespace string
+	Parallelism    int
+	Hooks          Hooks
 	// Labels go on the probe pods podlab starts, so that destroy finds
 	// any an interrupted run left behind.
 	Labels map[string]string

@@ -20,14 +20,15 @@ const probeContainer = "probe"
 // probes keeps one hostNetwork probe pod per node, so every check "from
 // the node" reuses it: an exec is far quicker than starting a pod, and a
 // class of 40 seats must not start 40 pods on a node already full of the
-// students' own. A probe lives in the namespace of the first check that
-// needs it (from the node's network every pod IP is the same distance
-// away) and stays there for the next podlab check; it carries the
-// environment's labels, so destroy removes it with everything else.
+// students' own. Probes live in the namespace the runner names (the lab's
+// probe namespace, away from the students' pods) and stay there for the
+// next podlab check; they carry the environment's labels and an address,
+// so destroy finds and removes them.
 type probes struct {
 	r *Runner
-	// ns is where probes live: the namespace of the first check from a
-	// node, in the lab's order, so every run finds the same probes.
+	// ns is where probes live: the runner's ProbeNamespace, or else the
+	// namespace of the first check from a node, in the lab's order, so
+	// every run finds the same probes.
 	ns    string
 	mu    sync.Mutex
 	pods  map[string]*probe
@@ -44,6 +45,9 @@ type probe struct {
 func (p *probes) init(r *Runner, checks []*config.Check) {
 	p.r = r
 	p.pods = map[string]*probe{}
+	if p.ns = r.ProbeNamespace; p.ns != "" {
+		return
+	}
 	for _, c := range checks {
 		if c.HTTP != nil && c.HTTP.From == config.FromNode {
 			p.ns = c.Instance.Namespace
@@ -93,8 +97,9 @@ func (p *probes) start(ctx context.Context, pr *probe, node string) *outcome {
 	}
 	zero := int64(0)
 	pod := &corev1.Pod{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
-		ObjectMeta: metav1.ObjectMeta{Name: pr.name, Namespace: pr.ns, Labels: labels},
+		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: metav1.ObjectMeta{Name: pr.name, Namespace: pr.ns, Labels: labels,
+			Annotations: map[string]string{"podlab.dev/address": config.ProbesAddress + ".Pod." + pr.name}},
 		Spec: corev1.PodSpec{
 			NodeName:                      node,
 			HostNetwork:                   true,

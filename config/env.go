@@ -37,6 +37,9 @@ type LabSettings struct {
 	Cluster         string
 	NamespacePrefix string
 	ProbeImage      string
+	// ProbeNamespace is where node-side HTTP checks keep their probe
+	// pods, when the lab names one; see Env.ProbeNamespace.
+	ProbeNamespace string
 	TTL             time.Duration // 0 when the lab has no time limit
 	MaxNodes        int           // 0 when there is no cap
 	Labels          map[string]string

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/podlab/podlab/config/funcs"
 )
@@ -231,6 +232,11 @@ func (e *evaluator) evalLab() {
 			fmt.Sprintf("%q cannot start a namespace name: use lower-case letters, digits and dashes, such as %q.", lab.NamespacePrefix, Slug(lab.NamespacePrefix))))
 	}
 	lab.ProbeImage = raw.ProbeImage
+	lab.ProbeNamespace = raw.ProbeNamespace
+	if errs := validation.IsDNS1123Label(lab.ProbeNamespace); lab.ProbeNamespace != "" && len(errs) > 0 {
+		e.diags = append(e.diags, e.attrDiag(body, labSpec, "probe_namespace", "Invalid probe namespace",
+			fmt.Sprintf("%q is not a valid namespace name: %s.", lab.ProbeNamespace, errs[0])))
+	}
 	lab.MaxNodes = raw.MaxNodes
 	lab.Labels = raw.Labels
 	lab.TTL = e.duration(body, labSpec, "ttl", raw.TTL, 0)

@@ -16,6 +16,7 @@ type labBlock struct {
 	Seats           cty.Value         `cty:"seats"`
 	NamespacePrefix string            `cty:"namespace_prefix"`
 	ProbeImage      string            `cty:"probe_image"`
+	ProbeNamespace  string            `cty:"probe_namespace"`
 	TTL             string            `cty:"ttl"`
 	MaxNodes        int               `cty:"max_nodes"`
 	Labels          map[string]string `cty:"labels"`
@@ -28,6 +29,7 @@ var labSpec = hcldec.ObjectSpec{
 	"seats":            &hcldec.AttrSpec{Name: "seats", Type: cty.DynamicPseudoType},
 	"namespace_prefix": str("namespace_prefix", ""),
 	"probe_image":      str("probe_image", DefaultProbeImage),
+	"probe_namespace":  str("probe_namespace", ""),
 	"ttl":              str("ttl", ""),
 	"max_nodes":        number("max_nodes", 0),
 	"labels":           stringMap("labels"),

@@ -76,6 +76,33 @@ func (env *Env) SeatNamespace(seat *Seat) string {
 	return JoinLabel(env.Lab.NamespacePrefix, workspaceSlug(env.Workspace), seat.Slug)
 }
 
+// ProbesAddress starts the addresses of what node-side HTTP checks need:
+// their namespace, and the probe pods the checks start in it.
+const ProbesAddress = "probes"
+
+// ProbeNamespace is where the probe pods of node-side HTTP checks live:
+// lab.probe_namespace, else a namespace of their own beside the
+// exercises', so that a student's "kubectl get pods" shows only the
+// lesson's pods.
+func (env *Env) ProbeNamespace() string {
+	if env.Lab.ProbeNamespace != "" {
+		return env.Lab.ProbeNamespace
+	}
+	return JoinLabel(env.Lab.NamespacePrefix, workspaceSlug(env.Workspace), "podlab-probes")
+}
+
+// NeedsProbes reports whether a check sends a request from a node.
+func (env *Env) NeedsProbes() bool {
+	for _, in := range env.Instances {
+		for _, c := range in.Checks {
+			if c.HTTP != nil && c.HTTP.From == FromNode {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // SeatAddress names a seat's own objects.
 func SeatAddress(seat *Seat) string {
 	return "seat[" + strconv.Quote(seat.Name) + "].access"

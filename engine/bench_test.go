@@ -177,8 +177,9 @@ func TestGeneratedLab(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A namespace, a pod and a service per exercise; three checks each.
-	if len(p.Changes) != 60 || len(p.Checks) != 60 || len(p.Outputs) != 2 {
+	// A namespace, a pod and a service per exercise, and the namespace of
+	// the node-side checks' probes; three checks each.
+	if len(p.Changes) != 61 || len(p.Checks) != 60 || len(p.Outputs) != 2 {
 		t.Errorf("%d changes, %d checks, %d outputs", len(p.Changes), len(p.Checks), len(p.Outputs))
 	}
 }

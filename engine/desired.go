@@ -125,6 +125,9 @@ func (e *Engine) buildDesired() []*desired {
 			addrsByInstance[in.Address] = append(addrsByInstance[in.Address], d.Address)
 		}
 	}
+	if d := e.probesNamespace(labelsFor(nil, "")); d != nil {
+		out = append(out, d)
+	}
 	for _, seat := range env.Lab.Seats {
 		var mine []*config.Instance
 		for _, in := range env.Instances {
@@ -135,6 +138,40 @@ func (e *Engine) buildDesired() []*desired {
 		out = append(out, e.seatAccess(seat, mine, nsByInstance, labelsFor)...)
 	}
 	return out
+}
+
+// probesNamespace is the namespace node-side HTTP checks keep their probe
+// pods in, when podlab has to make it.
+func (e *Engine) probesNamespace(labels map[string]string) *desired {
+	name := e.probesNamespaceName()
+	if name == "" {
+		return nil
+	}
+	ns := object("v1", "Namespace", "", name, mergeLabels(labels, map[string]string{LabelRole: RoleProbeNS}))
+	in := &config.Instance{Address: config.ProbesAddress, Namespace: name, Exercise: &config.Exercise{Name: "probes"}}
+	d := &desired{Address: probesNamespaceAddress(name), Instance: in, Object: ns, ExerciseNamespace: true}
+	finish(d)
+	return d
+}
+
+// probesNamespaceName is the probes' namespace when a check needs one and
+// no exercise has it already; "" otherwise.
+func (e *Engine) probesNamespaceName() string {
+	env := e.Env
+	if !env.NeedsProbes() {
+		return ""
+	}
+	name := env.ProbeNamespace()
+	for _, in := range env.Instances {
+		if in.Namespace == name {
+			return ""
+		}
+	}
+	return name
+}
+
+func probesNamespaceAddress(name string) string {
+	return config.ProbesAddress + ".Namespace." + name
 }
 
 // finish stamps the address and the manifest's hash on the object. The

@@ -361,3 +361,50 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestProbesNamespace: node-side HTTP checks get a namespace of their own
+// for their probe pods, away from the students' pods; the lab may name it
+// (an existing one, say), and an exercise that has it already keeps it.
+func TestProbesNamespace(t *testing.T) {
+	const fromNode = `
+  check "answers" {
+    http {
+      pod  = "web"
+      port = 80
+      from = "node"
+    }
+  }`
+	tests := []struct {
+		name, lab, check string
+		want             string // the probes namespace, "" for none
+	}{
+		{"no node-side check", "", "", ""},
+		{"default", "", fromNode, "demo-lab-podlab-probes"},
+		{"named", `probe_namespace = "class-tools"`, fromNode, "class-tools"},
+		{"an exercise's", `probe_namespace = "demo-lab-app"`, fromNode, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := New(env(t, map[string]string{
+				"lab.podlab.hcl": "lab {\n  name = \"Demo Lab\"\n  " + tt.lab + "\n}\ncluster \"local\" {\n  kubeconfig {}\n}\nexercise \"app\" {\n  manifests = [file(\"app.yaml\")]\n" + tt.check + "\n}\n",
+				"app.yaml":       "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx\n",
+			}), nil, "test")
+			var got []string
+			for _, d := range e.buildDesired() {
+				if strings.HasPrefix(d.Address, "probes.") {
+					got = append(got, d.Address)
+					if d.Object.GetLabels()[LabelRole] != RoleProbeNS || d.Object.GetLabels()[LabelEnv] == "" || !d.ExerciseNamespace {
+						t.Errorf("%s: labels %v, podlab's namespace %v", d.Address, d.Object.GetLabels(), d.ExerciseNamespace)
+					}
+				}
+			}
+			want := []string(nil)
+			if tt.want != "" {
+				want = []string{"probes.Namespace." + tt.want}
+			}
+			if strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("probes namespace %v, want %v", got, want)
+			}
+		})
+	}
+}

@@ -17,6 +17,10 @@ const (
 	AnnotHash       = "podlab.dev/manifest-hash"
 	ManagerName     = "podlab"
 	RoleExerciseNS  = "exercise-namespace"
+	RoleProbeNS     = "probe-namespace"
+	// RoleProbe marks the probe pods of node-side HTTP checks: podlab's,
+	// deleted by destroy, but started by checks rather than planned.
+	RoleProbe = "probe"
 	managedByPodlab = "podlab"
 )
 

@@ -209,7 +209,9 @@ func (e *Engine) planOrphans(p *plan.Plan, wanted map[string]bool, opts PlanOpti
 			"it is no longer in the configuration", o.Dependencies))
 	}
 	for addr, live := range opts.Live {
-		if wanted[addr] || seen[addr] {
+		if wanted[addr] || seen[addr] || live.GetLabels()[LabelRole] == RoleProbe || e.foreignNamespace(live) {
+			// Probe pods come and go with the checks; only destroy
+			// removes them. What is not podlab's, it never deletes.
 			continue
 		}
 		dels = append(dels, liveDelete(addr, live, "it carries this environment's labels but is not in the configuration"))

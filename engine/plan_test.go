@@ -47,7 +47,8 @@ output "uid" {
 	if p.FormatVersion != plan.FormatVersion || p.PodlabVersion != "test" || p.Lab != "Demo Lab" || p.Environment != "local" || p.Refreshed {
 		t.Errorf("plan header %+v", p)
 	}
-	if len(p.Changes) != 8 {
+	// The lab's objects, and the namespace of the node-side check's probe.
+	if len(p.Changes) != 9 {
 		t.Fatalf("%d changes", len(p.Changes))
 	}
 	for _, ch := range p.Changes {
@@ -73,7 +74,7 @@ output "uid" {
 			t.Errorf("%s in %q", ch.Address, ch.Namespace)
 		}
 	}
-	if c := p.Counts(); c != (plan.Counts{Add: 8}) || !p.HasChanges() {
+	if c := p.Counts(); c != (plan.Counts{Add: 9}) || !p.HasChanges() {
 		t.Errorf("counts %+v", c)
 	}
 	var checks []string

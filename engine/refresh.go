@@ -13,7 +13,10 @@ import (
 	"github.com/podlab/podlab/providers/kubernetes"
 )
 
-var namespaceGVK = schema.GroupVersionKind{Version: "v1", Kind: "Namespace"}
+var (
+	namespaceGVK = schema.GroupVersionKind{Version: "v1", Kind: "Namespace"}
+	podGVK       = schema.GroupVersionKind{Version: "v1", Kind: "Pod"}
+)
 
 // Refresh reads what the cluster holds of this environment: every object
 // carrying its env label, keyed by the address podlab stamped on it. It
@@ -70,6 +73,16 @@ func (e *Engine) refresh(ctx context.Context, kc *kubernetes.Client, parallelism
 		}
 		for _, o := range in.Objects {
 			kinds[o.GVK()] = true
+		}
+	}
+	if e.Env.NeedsProbes() {
+		// Checks' probe pods, to delete on destroy.
+		namespaces[e.Env.ProbeNamespace()] = true
+		kinds[podGVK] = true
+	}
+	if name := e.probesNamespaceName(); name != "" {
+		if addr := probesNamespaceAddress(name); live[addr] == nil && (foreign || !nsListed) {
+			nsAddrs[name] = append(nsAddrs[name], addr)
 		}
 	}
 	for _, o := range e.Prior.Objects {

@@ -85,7 +85,7 @@ func (m *Meta) runChecks(v *views.View, l *loaded, mgr *state.Manager, req check
 	}
 	v.Printf("\nRunning %d checks...\n", len(checks))
 	runner := &check.Runner{
-		Client: kc, ProbeImage: l.env.Lab.ProbeImage, Parallelism: req.parallelism,
+		Client: kc, ProbeImage: l.env.Lab.ProbeImage, ProbeNamespace: l.env.ProbeNamespace(), Parallelism: req.parallelism,
 		Labels: map[string]string{engine.LabelEnv: engine.EnvID(l.env.Lab.Name, l.env.Name), engine.LabelManagedBy: "podlab"},
 	}
 	results := runner.Run(m.Ctx, checks)

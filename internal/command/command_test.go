@@ -33,7 +33,7 @@ func TestRunExitCodes(t *testing.T) {
 		{"bad flag", lab, []string{"plan", "-bogus"}, ExitError, "", `Run "podlab plan -h"`},
 		{"stray argument", lab, []string{"validate", "extra"}, ExitError, "", "takes no arguments"},
 		{"validate", lab, []string{"validate"}, ExitOK, `The lab "pod-basics" is valid: 2 exercise instance(s), 2 object(s), 6 check(s), 3 cluster(s).`, ""},
-		{"plan", lab, []string{"plan", "-var", "target=gke"}, ExitOK, "Plan: 5 to add", ""},
+		{"plan", lab, []string{"plan", "-var", "target=gke"}, ExitOK, "Plan: 6 to add", ""},
 		{"plan, two-dash flag", lab, []string{"plan", "--var=target=onprem"}, ExitOK, `environment "onprem"`, ""},
 		{"plan, bad -var", lab, []string{"plan", "-var", "target"}, ExitError, "", "Invalid -var option"},
 		{"plan -parallelism 0", lab, []string{"plan", "-parallelism", "0"}, ExitError, "", "-parallelism must be 1 or more"},
@@ -215,8 +215,8 @@ func TestBinary(t *testing.T) {
 		code int
 		out  string
 	}{
-		{lab, []string{"plan", "-var", "target=gke"}, 0, "Plan: 5 to add, 0 to change, 0 to destroy."},
-		{lab, []string{"plan", "-var", "target=gke", "-detailed-exitcode"}, 2, "Plan: 5 to add"},
+		{lab, []string{"plan", "-var", "target=gke"}, 0, "Plan: 6 to add, 0 to change, 0 to destroy."},
+		{lab, []string{"plan", "-var", "target=gke", "-detailed-exitcode"}, 2, "Plan: 6 to add"},
 		{lab, []string{"validate"}, 0, "Success!"},
 		{lab, []string{"check"}, 1, "nothing is applied"},
 		{lab, []string{"plan", "-var", "target=aws"}, 1, "target must be gke, onprem or kubeconfig."},

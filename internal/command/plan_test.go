@@ -62,10 +62,10 @@ func TestPlanCountsAndChecks(t *testing.T) {
 		summary string
 	}{
 		// The cluster and, per exercise, its namespace and its pod.
-		{"gke", "Plan: 5 to add, 0 to change, 0 to destroy."},
-		{"onprem", "Plan: 5 to add, 0 to change, 0 to destroy."},
+		{"gke", "Plan: 6 to add, 0 to change, 0 to destroy."},
+		{"onprem", "Plan: 6 to add, 0 to change, 0 to destroy."},
 		// A kubeconfig cluster exists already: nothing to create for it.
-		{"kubeconfig", "Plan: 4 to add, 0 to change, 0 to destroy."},
+		{"kubeconfig", "Plan: 5 to add, 0 to change, 0 to destroy."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.target, func(t *testing.T) {

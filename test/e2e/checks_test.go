@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"context"
 	"encoding/xml"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 type junitDoc struct {
@@ -28,6 +31,27 @@ func TestCourseLabChecksAndJUnit(t *testing.T) {
 	res := l.must(0, "apply", "-auto-approve", "-var", "target=kubeconfig")
 	if !strings.Contains(res.stdout, "6 checks: 6 passed, 0 failed.") {
 		t.Fatalf("apply's checks:\n%s", res.all())
+	}
+	// The node-side check's probe pod keeps out of the students' way: the
+	// exercise's namespace holds the lesson's pod alone, as "kubectl get
+	// pods" shows it in the notes.
+	cs := l.cluster.Clientset(t)
+	ctx := context.Background()
+	for ns, want := range map[string]string{
+		"pod-basics-" + l.workspace + "-nginx-pod":     "my-nginx-pod",
+		"pod-basics-" + l.workspace + "-podlab-probes": "podlab-probe-",
+	} {
+		pods, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pods.Items) != 1 || !strings.HasPrefix(pods.Items[0].Name, want) {
+			var names []string
+			for _, p := range pods.Items {
+				names = append(names, p.Name)
+			}
+			t.Errorf("pods in %s: %v, want only %s…", ns, names, want)
+		}
 	}
 	junit := filepath.Join(t.TempDir(), "checks.xml")
 	res = l.must(0, "check", "-junit", junit)

@@ -16,12 +16,12 @@ import (
 func TestCourseLabApplyIdempotentDestroy(t *testing.T) {
 	l := courseLab(t)
 	res := l.must(0, "apply", "-auto-approve", "-checks=false")
-	if !strings.Contains(res.stdout, "Apply complete! Resources: 4 added, 0 changed, 0 destroyed.") {
+	if !strings.Contains(res.stdout, "Apply complete! Resources: 5 added, 0 changed, 0 destroyed.") {
 		t.Fatalf("apply summary missing:\n%s", res.all())
 	}
 	st := l.state()
-	if st == nil || len(st.Objects) != 4 {
-		t.Fatalf("state should record 2 namespaces and 2 pods, has %+v", st)
+	if st == nil || len(st.Objects) != 5 {
+		t.Fatalf("state should record 2 pods and 3 namespaces (the exercises' and the probes'), has %+v", st)
 	}
 	pod := st.Object("exercise.nginx_pod.Pod.my-nginx-pod")
 	if pod == nil || pod.UID == "" || pod.Attributes["ip"] == "" {
@@ -59,7 +59,7 @@ func TestCourseLabApplyIdempotentDestroy(t *testing.T) {
 	}
 
 	res = l.must(0, "destroy", "-auto-approve")
-	if !strings.Contains(res.stdout, "Destroy complete! Resources: 4 destroyed.") {
+	if !strings.Contains(res.stdout, "Destroy complete! Resources: 5 destroyed.") {
 		t.Errorf("destroy summary:\n%s", res.all())
 	}
 	if n := l.labelled(); n != 0 {
@@ -77,8 +77,8 @@ func TestCourseLabApplyIdempotentDestroy(t *testing.T) {
 			t.Errorf("re-apply lacks %s", o.Address)
 		}
 	}
-	if len(again.Objects) != 4 {
-		t.Errorf("re-apply recorded %d objects, want 4", len(again.Objects))
+	if len(again.Objects) != 5 {
+		t.Errorf("re-apply recorded %d objects, want 5", len(again.Objects))
 	}
 }
 

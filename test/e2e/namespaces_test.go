@@ -20,12 +20,16 @@ import (
 )
 
 // namespacedLab is a lab of two exercises, each in a namespace the cluster
-// admin made: a Pod that must become ready, and a ConfigMap.
+// admin made: a Pod that must become ready and answer from the node (its
+// probe pod in the first namespace too), and a ConfigMap.
 func namespacedLab(t *testing.T, nsA, nsB string) *lab {
 	t.Helper()
 	l := newLab(t, map[string]string{
 		"lab.podlab.hcl": `
-lab { name = "shared-ns" }
+lab {
+  name            = "shared-ns"
+  probe_namespace = var.ns_a
+}
 variable "target" { default = "kubeconfig" }
 variable "ns_a" { type = string }
 variable "ns_b" { type = string }
@@ -37,6 +41,14 @@ exercise "web" {
   manifests = [file("pod.yaml")]
   check "running" {
     ready { pod = "web" }
+  }
+  check "answers from the node" {
+    http {
+      pod         = "web"
+      port        = 80
+      from        = "node"
+      expect_body = "Welcome to nginx!"
+    }
   }
 }
 exercise "settings" {
@@ -161,7 +173,7 @@ func TestNamespaceLimitedCredentials(t *testing.T) {
 		t.Fatalf("listing namespaces: %v, want forbidden", err)
 	}
 	res := l.must(0, "apply", "-auto-approve")
-	if !strings.Contains(res.stdout, "1 checks: 1 passed, 0 failed.") {
+	if !strings.Contains(res.stdout, "2 checks: 2 passed, 0 failed.") {
 		t.Errorf("apply's check:\n%s", res.all())
 	}
 	if res := l.must(0, "plan"); !strings.Contains(res.stdout, "No changes.") {

@@ -1,0 +1,8 @@
+lab {
+  name            = "probes"
+  probe_namespace = "Class_Tools"
+}
+
+cluster "kubeconfig" {
+  kubeconfig {}
+}
