@@ -190,9 +190,9 @@ func TestClassOfForty(t *testing.T) {
 		t.Fatalf("checks of 40 seats:\n%s", tail(res.stdout, 60))
 	}
 	// 40 seats × (a seat namespace, 2 exercise namespaces, 2 pods), and the
-	// one probe pod the checks from the node share.
-	if n := l.labelled(); n != 201 {
-		t.Errorf("%d labelled namespaces and pods, want 201", n)
+	// one probe pod the checks from the node share, in its namespace.
+	if n := l.labelled(); n != 202 {
+		t.Errorf("%d labelled namespaces and pods, want 202", n)
 	}
 	res = l.must(0, "plan", "-detailed-exitcode", "-var", seats)
 	if !strings.Contains(res.stdout, "No changes.") {
