@@ -147,7 +147,11 @@ func (e *Engine) probesNamespace(labels map[string]string) *desired {
 	if name == "" {
 		return nil
 	}
-	ns := object("v1", "Namespace", "", name, mergeLabels(labels, map[string]string{LabelRole: RoleProbeNS}))
+	// Probe pods use the node's network; where Pod Security would refuse
+	// that by default, the namespace that holds nothing else allows it.
+	ns := object("v1", "Namespace", "", name, mergeLabels(labels, map[string]string{
+		LabelRole: RoleProbeNS, "pod-security.kubernetes.io/enforce": "privileged",
+	}))
 	in := &config.Instance{Address: config.ProbesAddress, Namespace: name, Exercise: &config.Exercise{Name: "probes"}}
 	d := &desired{Address: probesNamespaceAddress(name), Instance: in, Object: ns, ExerciseNamespace: true}
 	finish(d)

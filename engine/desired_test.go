@@ -393,7 +393,8 @@ func TestProbesNamespace(t *testing.T) {
 			for _, d := range e.buildDesired() {
 				if strings.HasPrefix(d.Address, "probes.") {
 					got = append(got, d.Address)
-					if d.Object.GetLabels()[LabelRole] != RoleProbeNS || d.Object.GetLabels()[LabelEnv] == "" || !d.ExerciseNamespace {
+					l := d.Object.GetLabels()
+					if l[LabelRole] != RoleProbeNS || l[LabelEnv] == "" || l["pod-security.kubernetes.io/enforce"] != "privileged" || !d.ExerciseNamespace {
 						t.Errorf("%s: labels %v, podlab's namespace %v", d.Address, d.Object.GetLabels(), d.ExerciseNamespace)
 					}
 				}

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/podlab/podlab/internal/testcluster"
 )
 
 type junitDoc struct {
@@ -122,4 +124,59 @@ exercise "broken" {
 	if n := l.labelled(); n != 0 {
 		t.Fatalf("%d labelled objects after destroy:\n%s", n, res.all())
 	}
+}
+
+// Where Pod Security forbids hostNetwork pods (as GKE Autopilot forbids
+// them everywhere), a check from the node says so plainly and at once,
+// and says what to use instead, rather than timing out.
+func TestCheckFromNodeWhereHostNetworkIsForbidden(t *testing.T) {
+	c := testcluster.Get(t)
+	ns := c.Namespace(t, "baseline")
+	cs := c.Clientset(t)
+	ctx := context.Background()
+	got, err := cs.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Labels["pod-security.kubernetes.io/enforce"] = "baseline"
+	if _, err := cs.CoreV1().Namespaces().Update(ctx, got, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	l := newLab(t, map[string]string{
+		"lab.podlab.hcl": `
+lab {
+  name            = "baseline"
+  probe_namespace = "` + ns + `"
+}
+variable "target" { default = "kubeconfig" }
+cluster "kubeconfig" {
+  kubeconfig {}
+}
+exercise "web" {
+  manifests = [file("pod.yaml")]
+  check "answers from the node" {
+    # A refusal must end the check at once: retried, it would outlast
+    # the test's 5-minute limit on a podlab run.
+    timeout = "10m"
+    http {
+      pod  = "web"
+      port = 80
+      from = "node"
+    }
+  }
+}
+`,
+		"pod.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: nginx\n    image: nginx:latest\n",
+	})
+	res := l.must(2, "apply", "-auto-approve")
+	for _, want := range []string{
+		"1 checks: 0 passed, 1 failed.",
+		"this cluster forbids hostNetwork pods, so podlab cannot send a request from the node's network",
+		`try:      use from = "pod" or from = "apiserver" on this cluster`,
+	} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("the failure lacks %q:\n%s", want, res.all())
+		}
+	}
+	l.must(0, "destroy", "-auto-approve")
 }
