@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
@@ -195,7 +196,7 @@ func (m *Module) addCluster(b *hcl.Block) hcl.Diagnostics {
 	}
 	kb := content.Blocks[0]
 	c := &Cluster{Name: name, Kind: kb.Type, Body: kb.Body, DeclRange: b.DefRange, KindRange: kb.DefRange}
-	diags = append(diags, checkShape(kb.Body, clusterSpecs[kb.Type])...)
+	diags = append(diags, checkClusterShape(kb.Body, clusterSpecs[kb.Type])...)
 	m.Clusters[name] = c
 	m.ClusterOrder = append(m.ClusterOrder, name)
 	return diags
@@ -205,27 +206,82 @@ func (m *Module) addCluster(b *hcl.Block) hcl.Diagnostics {
 // a body without evaluating anything, so that validate finds them even when
 // values are unknown.
 func checkShape(body hcl.Body, spec hcldec.Spec) hcl.Diagnostics {
-	_, diags := body.Content(hcldec.ImpliedSchema(spec))
-	// Nested blocks have shapes too.
-	if obj, ok := spec.(hcldec.ObjectSpec); ok {
-		content, _ := body.Content(hcldec.ImpliedSchema(spec))
-		if content == nil {
-			return diags
-		}
-		for _, b := range content.Blocks {
-			for _, s := range obj {
-				switch ns := s.(type) {
-				case *hcldec.BlockSpec:
-					if ns.TypeName == b.Type {
-						diags = append(diags, checkShape(b.Body, ns.Nested)...)
-					}
-				case *hcldec.BlockMapSpec:
-					if ns.TypeName == b.Type {
-						diags = append(diags, checkShape(b.Body, ns.Nested)...)
-					}
-				}
-			}
+	return checkShapeOf(body, spec, false)
+}
+
+// checkClusterShape is checkShape for a cluster block, whose nested blocks
+// may also be written as dynamic blocks, as in Terraform.
+func checkClusterShape(body hcl.Body, spec hcldec.Spec) hcl.Diagnostics {
+	return checkShapeOf(body, spec, true)
+}
+
+func checkShapeOf(body hcl.Body, spec hcldec.Spec, dynamic bool) hcl.Diagnostics {
+	schema := hcldec.ImpliedSchema(spec)
+	nested := nestedSpecs(spec)
+	if dynamic && len(nested) > 0 {
+		schema = &hcl.BodySchema{Attributes: schema.Attributes,
+			Blocks: append(append([]hcl.BlockHeaderSchema{}, schema.Blocks...), hcl.BlockHeaderSchema{Type: "dynamic", LabelNames: []string{"type"}})}
+	}
+	content, diags := body.Content(schema)
+	if content == nil {
+		return diags
+	}
+	for _, b := range content.Blocks {
+		if b.Type == "dynamic" {
+			diags = append(diags, checkDynamic(b, nested)...)
+		} else if ns, ok := nested[b.Type]; ok {
+			diags = append(diags, checkShapeOf(b.Body, ns, dynamic)...)
 		}
 	}
 	return diags
+}
+
+// nestedSpecs are the specs of a body's nested blocks, by block type.
+func nestedSpecs(spec hcldec.Spec) map[string]hcldec.Spec {
+	out := map[string]hcldec.Spec{}
+	obj, ok := spec.(hcldec.ObjectSpec)
+	if !ok {
+		return out
+	}
+	for _, s := range obj {
+		switch ns := s.(type) {
+		case *hcldec.BlockSpec:
+			out[ns.TypeName] = ns.Nested
+		case *hcldec.BlockMapSpec:
+			out[ns.TypeName] = ns.Nested
+		case *hcldec.BlockListSpec:
+			out[ns.TypeName] = ns.Nested
+		}
+	}
+	return out
+}
+
+var dynamicSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "for_each", Required: true}, {Name: "iterator"}, {Name: "labels"}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "content"}},
+}
+
+// checkDynamic checks a dynamic block: that it generates a block the body
+// has, and that its content has that block's shape.
+func checkDynamic(b *hcl.Block, nested map[string]hcldec.Spec) hcl.Diagnostics {
+	ns, ok := nested[b.Labels[0]]
+	if !ok {
+		detail := fmt.Sprintf("A dynamic block here can generate %s blocks, not %q.", strings.Join(keys(nested), " or "), b.Labels[0])
+		if s := suggest(b.Labels[0], keys(nested)); s != "" {
+			detail += fmt.Sprintf(" Did you mean %q?", s)
+		}
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unsupported dynamic block type", Detail: detail, Subject: b.LabelRanges[0].Ptr()}}
+	}
+	content, diags := b.Body.Content(dynamicSchema)
+	if content == nil {
+		return diags
+	}
+	if len(content.Blocks) != 1 {
+		return append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError, Summary: "A dynamic block needs one content block",
+			Detail:  fmt.Sprintf("dynamic %q must hold exactly one content block, the %s block to generate for each element of for_each; it holds %d.", b.Labels[0], b.Labels[0], len(content.Blocks)),
+			Subject: b.DefRange.Ptr(),
+		})
+	}
+	return append(diags, checkShapeOf(content.Blocks[0].Body, ns, true)...)
 }

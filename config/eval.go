@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/dynblock"
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
@@ -123,7 +124,8 @@ func (e *evaluator) evalNode(n string) {
 			e.clusters[name] = e.clusterValue(name, false)
 			if e.opts.Validate {
 				// Check every environment's settings, not just the chosen one.
-				_, ds := hcldec.Decode(e.m.Clusters[name].Body, clusterSpecs[e.m.Clusters[name].Kind], e.ctx(n, nil))
+				ctx := e.ctx(n, nil)
+				_, ds := hcldec.Decode(dynblock.Expand(e.m.Clusters[name].Body, ctx), clusterSpecs[e.m.Clusters[name].Kind], ctx)
 				e.diags = append(e.diags, ds...)
 			}
 		}
@@ -314,7 +316,8 @@ func (e *evaluator) evalCluster() {
 	}
 	e.done[node] = true
 	spec := clusterSpecs[c.Kind]
-	v, ds := hcldec.Decode(c.Body, spec, e.ctx(node, nil))
+	ctx := e.ctx(node, nil)
+	v, ds := hcldec.Decode(dynblock.Expand(c.Body, ctx), spec, ctx)
 	e.diags = append(e.diags, ds...)
 	if ds.HasErrors() {
 		return

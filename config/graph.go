@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/dynblock"
 )
 
 // Graph is the dependency graph of a module's blocks: an edge from A to B
@@ -77,7 +78,9 @@ func (m *Module) buildGraph() (*Graph, hcl.Diagnostics) {
 		add("local."+name, "local", m.Locals[name].Expr.Variables())
 	}
 	for _, name := range m.ClusterOrder {
-		add("cluster."+name, "cluster", bodyTraversals(m.Clusters[name].Body))
+		// Dynamic blocks' own iterators are not references.
+		c := m.Clusters[name]
+		add("cluster."+name, "cluster", dynblock.VariablesHCLDec(c.Body, clusterSpecs[c.Kind]))
 	}
 	if m.Lab != nil {
 		add(LabNode, LabNode, bodyTraversals(m.Lab.Body))

@@ -29,10 +29,13 @@ cluster "onprem" {
       user             = var.onprem_ssh_user
       private_key_file = var.onprem_ssh_key
       known_hosts_file = var.onprem_known_hosts
-      # VMs reachable only through a jump host:
-      # bastion {
-      #   host = "203.0.113.5"
-      # }
+      # VMs reachable only through a jump host: -var onprem_bastion=HOST
+      dynamic "bastion" {
+        for_each = var.onprem_bastion == null ? [] : [var.onprem_bastion]
+        content {
+          host = bastion.value
+        }
+      }
     }
   }
 }

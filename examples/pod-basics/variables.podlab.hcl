@@ -79,6 +79,12 @@ variable "onprem_known_hosts" {
   description = "The known_hosts file holding the VMs' host keys."
 }
 
+variable "onprem_bastion" {
+  type        = string
+  default     = null
+  description = "A jump host for VMs reachable only through it (null: none)."
+}
+
 variable "onprem_cni_manifest" {
   type        = string
   default     = ""

@@ -24,6 +24,13 @@ func describe(cfg *config.Kubeadm) []plan.Attribute {
 		{Name: "pod_network_cidr", Value: fmt.Sprintf("%q", cfg.PodNetworkCIDR)},
 		{Name: "ssh", Value: fmt.Sprintf("%s@host:%d", cfg.SSH.User, cfg.SSH.Port)},
 	}
+	if b := cfg.SSH.Bastion; b != nil {
+		user := b.User
+		if user == "" {
+			user = cfg.SSH.User
+		}
+		attrs[len(attrs)-1].Value += fmt.Sprintf(" via bastion %s@%s:%d", user, b.Host, b.Port)
+	}
 	if cfg.CNIManifest != "" {
 		attrs = append(attrs, plan.Attribute{Name: "cni_manifest", Value: fmt.Sprintf("%q", cfg.CNIManifest)})
 	}

@@ -50,6 +50,34 @@ func TestPlan(t *testing.T) {
 		})
 	}
 
+	t.Run("the ssh route shows the bastion", func(t *testing.T) {
+		for _, tt := range []struct {
+			bastion *config.Bastion
+			want    string
+		}{
+			{nil, "ubuntu@host:22"},
+			{&config.Bastion{Host: "jump.class", Port: 2222}, "ubuntu@host:22 via bastion ubuntu@jump.class:2222"},
+			{&config.Bastion{Host: "jump.class", Port: 22, User: "jump"}, "ubuntu@host:22 via bastion jump@jump.class:22"},
+		} {
+			cfg := blockFor(func(k *config.Kubeadm) { k.SSH.User, k.SSH.Port, k.SSH.Bastion = "ubuntu", 22, tt.bastion })
+			p := New("onprem", &cfg)
+			p.LabDir, p.WorkDir = t.TempDir(), t.TempDir()
+			ch, err := p.Plan(t.Context(), nil, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := ""
+			for _, a := range ch.Attributes {
+				if a.Name == "ssh" {
+					got = a.Value
+				}
+			}
+			if got != tt.want {
+				t.Errorf("ssh = %q, want %q", got, tt.want)
+			}
+		}
+	})
+
 	t.Run("a block that cannot work is an error", func(t *testing.T) {
 		cfg := blockFor(func(k *config.Kubeadm) { k.CNIManifest = "no-such-file.yaml" })
 		p := New("onprem", &cfg)
