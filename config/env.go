@@ -40,11 +40,11 @@ type LabSettings struct {
 	// ProbeNamespace is where node-side HTTP checks keep their probe
 	// pods, when the lab names one; see Env.ProbeNamespace.
 	ProbeNamespace string
-	TTL             time.Duration // 0 when the lab has no time limit
-	MaxNodes        int           // 0 when there is no cap
-	Labels          map[string]string
-	CheckTimeout    time.Duration
-	Seats           []*Seat // nil without seats
+	TTL            time.Duration // 0 when the lab has no time limit
+	MaxNodes       int           // 0 when there is no cap
+	Labels         map[string]string
+	CheckTimeout   time.Duration
+	Seats          []*Seat // nil without seats
 }
 
 // Seat is one student's copy of the exercises.

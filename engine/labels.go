@@ -7,20 +7,20 @@ import (
 // Labels and annotations podlab puts on everything it applies. The env
 // label is how podlab finds its objects again, state or no state.
 const (
-	LabelManagedBy  = "app.kubernetes.io/managed-by"
-	LabelLab        = "podlab.dev/lab"
-	LabelEnv        = "podlab.dev/env"
-	LabelExercise   = "podlab.dev/exercise"
-	LabelSeat       = "podlab.dev/seat"
-	LabelRole       = "podlab.dev/role"
-	AnnotAddress    = "podlab.dev/address"
-	AnnotHash       = "podlab.dev/manifest-hash"
-	ManagerName     = "podlab"
-	RoleExerciseNS  = "exercise-namespace"
-	RoleProbeNS     = "probe-namespace"
+	LabelManagedBy = "app.kubernetes.io/managed-by"
+	LabelLab       = "podlab.dev/lab"
+	LabelEnv       = "podlab.dev/env"
+	LabelExercise  = "podlab.dev/exercise"
+	LabelSeat      = "podlab.dev/seat"
+	LabelRole      = "podlab.dev/role"
+	AnnotAddress   = "podlab.dev/address"
+	AnnotHash      = "podlab.dev/manifest-hash"
+	ManagerName    = "podlab"
+	RoleExerciseNS = "exercise-namespace"
+	RoleProbeNS    = "probe-namespace"
 	// RoleProbe marks the probe pods of node-side HTTP checks: podlab's,
 	// deleted by destroy, but started by checks rather than planned.
-	RoleProbe = "probe"
+	RoleProbe       = "probe"
 	managedByPodlab = "podlab"
 )
 
