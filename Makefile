@@ -26,6 +26,8 @@ $(STATICCHECK):
 	mv $(TOOLS_BIN)/staticcheck $@
 
 lint: $(STATICCHECK)
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt -w these files: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
