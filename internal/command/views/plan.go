@@ -357,6 +357,9 @@ func (v *View) planJSON(p *plan.Plan) {
 	for _, c := range p.Checks {
 		v.Event("planned_check", map[string]any{"@message": "check " + c.Address, "check": c})
 	}
+	for _, n := range p.Notes {
+		v.Event("plan_note", map[string]any{"@message": n})
+	}
 	c := p.Counts()
 	op := "plan"
 	if p.Destroy {
