@@ -467,15 +467,7 @@ cluster "gke" {
 `
 	bastion := func(t *testing.T, vars ...string) *Bastion {
 		t.Helper()
-		var inputs []RawValue
-		for _, v := range vars {
-			rv, err := CLIValue(v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			inputs = append(inputs, rv)
-		}
-		env := mustEvaluate(t, files{"lab.podlab.hcl": lab}, EvalOptions{Inputs: inputs, Cluster: "onprem"})
+		env := mustEvaluate(t, files{"lab.podlab.hcl": lab}, EvalOptions{Inputs: cli(t, vars...), Cluster: "onprem"})
 		return env.Cluster.Kubeadm.SSH.Bastion
 	}
 	if b := bastion(t); b != nil {
