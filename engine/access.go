@@ -59,7 +59,7 @@ func (e *Engine) seatAccess(seat *config.Seat, instances []*config.Instance, nsA
 	nsObj.GetLabels()[LabelRole] = RoleSeatNS
 	nsObj.SetLabels(mergeLabels(l, map[string]string{LabelRole: RoleSeatNS}))
 	access := &config.Instance{Address: base, Seat: seat, Namespace: home, Exercise: &config.Exercise{Name: "access"}}
-	homeD := &desired{Address: base + ".Namespace." + home, Instance: access, Object: nsObj, ExerciseNamespace: true}
+	homeD := &desired{Address: seatNamespaceAddress(env, seat), Instance: access, Object: nsObj, ExerciseNamespace: true}
 	sa := &desired{Address: base + ".ServiceAccount." + StudentAccount, Instance: access,
 		Object: object("v1", "ServiceAccount", home, StudentAccount, l), DependsOn: []string{homeD.Address}}
 	out := []*desired{homeD, sa}
@@ -79,6 +79,10 @@ func (e *Engine) seatAccess(seat *config.Seat, instances []*config.Instance, nsA
 		finish(d)
 	}
 	return out
+}
+
+func seatNamespaceAddress(env *config.Env, seat *config.Seat) string {
+	return config.SeatAddress(seat) + ".Namespace." + env.SeatNamespace(seat)
 }
 
 func mergeLabels(a, b map[string]string) map[string]string {

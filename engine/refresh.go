@@ -66,11 +66,15 @@ func (e *Engine) refresh(ctx context.Context, kc *kubernetes.Client, parallelism
 		namespaces[u.GetName()] = true
 	}
 	nsAddrs := map[string][]string{} // namespaces to read one by one → the configuration's addresses for them
-	for _, in := range e.Env.Instances {
-		namespaces[in.Namespace] = true
-		if addr := NamespaceAddress(in); live[addr] == nil && (foreign || !nsListed) {
-			nsAddrs[in.Namespace] = append(nsAddrs[in.Namespace], addr)
+	for name, addrs := range e.namespacesWanted() {
+		namespaces[name] = true
+		for _, addr := range addrs {
+			if live[addr] == nil && (foreign || !nsListed) {
+				nsAddrs[name] = append(nsAddrs[name], addr)
+			}
 		}
+	}
+	for _, in := range e.Env.Instances {
 		for _, o := range in.Objects {
 			kinds[o.GVK()] = true
 		}
@@ -79,11 +83,6 @@ func (e *Engine) refresh(ctx context.Context, kc *kubernetes.Client, parallelism
 		// Checks' probe pods, to delete on destroy.
 		namespaces[e.Env.ProbeNamespace()] = true
 		kinds[podGVK] = true
-	}
-	if name := e.probesNamespaceName(); name != "" {
-		if addr := probesNamespaceAddress(name); live[addr] == nil && (foreign || !nsListed) {
-			nsAddrs[name] = append(nsAddrs[name], addr)
-		}
 	}
 	for _, o := range e.Prior.Objects {
 		gvk := schema.FromAPIVersionAndKind(o.APIVersion, o.Kind)
@@ -172,6 +171,23 @@ func (e *Engine) refresh(ctx context.Context, kc *kubernetes.Client, parallelism
 		return nil, err
 	}
 	return live, nil
+}
+
+// namespacesWanted are the namespaces the configuration asks podlab for
+// (the exercises', the seats' own, the probes'), with their addresses.
+func (e *Engine) namespacesWanted() map[string][]string {
+	out := map[string][]string{}
+	for _, in := range e.Env.Instances {
+		out[in.Namespace] = append(out[in.Namespace], NamespaceAddress(in))
+	}
+	for _, seat := range e.Env.Lab.Seats {
+		name := e.Env.SeatNamespace(seat)
+		out[name] = append(out[name], seatNamespaceAddress(e.Env, seat))
+	}
+	if name := e.probesNamespaceName(); name != "" {
+		out[name] = append(out[name], probesNamespaceAddress(name))
+	}
+	return out
 }
 
 // foreignNamespace reports a live object that refresh found under the

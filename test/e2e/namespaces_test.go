@@ -29,6 +29,11 @@ func namespacedLab(t *testing.T, nsA, nsB string) *lab {
 lab {
   name            = "shared-ns"
   probe_namespace = var.ns_a
+  seats           = var.seats
+}
+variable "seats" {
+  type    = list(string)
+  default = null
 }
 variable "target" { default = "kubeconfig" }
 variable "ns_a" { type = string }
@@ -114,6 +119,37 @@ func TestExistingNamespaceIsUsedNotTaken(t *testing.T) {
 	}
 	if _, err := cs.CoreV1().Pods(nsA).Get(ctx, "web", metav1.GetOptions{}); err == nil {
 		t.Error("the exercise's pod is still there after destroy")
+	}
+}
+
+// A seat's own namespace that someone made already is used the same way:
+// the seat's ServiceAccount goes in, the namespace stays theirs.
+func TestExistingSeatNamespaceIsUsedNotTaken(t *testing.T) {
+	c := testcluster.Get(t)
+	nsA, nsB := c.Namespace(t, "seat-a"), c.Namespace(t, "seat-b")
+	l := namespacedLab(t, nsA, nsB)
+	cs := c.Clientset(t)
+	ctx := context.Background()
+	home := "shared-ns-" + l.workspace + "-kim"
+	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: home}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cs.CoreV1().Namespaces().Delete(context.Background(), home, metav1.DeleteOptions{}) })
+
+	res := l.must(0, "apply", "-auto-approve", "-var", `seats=["kim"]`)
+	if !strings.Contains(res.stdout, `The namespace "`+home+`" already exists and is not podlab's`) {
+		t.Errorf("the plan does not say that %s is not podlab's:\n%s", home, res.stdout)
+	}
+	if _, err := cs.CoreV1().ServiceAccounts(home).Get(ctx, "student", metav1.GetOptions{}); err != nil {
+		t.Errorf("the seat's ServiceAccount: %v", err)
+	}
+	l.must(0, "destroy", "-auto-approve", "-var", `seats=["kim"]`)
+	got, err := cs.CoreV1().Namespaces().Get(ctx, home, metav1.GetOptions{})
+	if err != nil || got.DeletionTimestamp != nil {
+		t.Errorf("destroy deleted the seat namespace %s, which was not podlab's (%v)", home, err)
+	}
+	if _, err := cs.CoreV1().ServiceAccounts(home).Get(ctx, "student", metav1.GetOptions{}); err == nil {
+		t.Error("the seat's ServiceAccount is still there after destroy")
 	}
 }
 
