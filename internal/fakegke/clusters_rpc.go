@@ -50,6 +50,16 @@ func (s *Server) findCluster(r ref) (*cluster, error) {
 	return nil, status.Errorf(codes.NotFound, "Not found: %s.", cr.path())
 }
 
+// idleCluster finds a cluster that no operation is changing, as GKE
+// requires of every change.
+func (s *Server) idleCluster(r ref) (*cluster, error) {
+	c, err := s.findCluster(r)
+	if err != nil {
+		return nil, err
+	}
+	return c, c.busyError()
+}
+
 // CreateCluster starts creating a cluster: PROVISIONING now, RUNNING (or
 // ERROR, when a failure was injected) once its operation is DONE.
 func (s *Server) CreateCluster(_ context.Context, req *containerpb.CreateClusterRequest) (*containerpb.Operation, error) {
@@ -122,11 +132,8 @@ func (s *Server) DeleteCluster(_ context.Context, req *containerpb.DeleteCluster
 	}
 	now, unlock := s.begin()
 	defer unlock()
-	c, err := s.findCluster(r)
+	c, err := s.idleCluster(r)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.busyError(); err != nil {
 		return nil, err
 	}
 	c.pb.Status = containerpb.Cluster_STOPPING
@@ -150,11 +157,8 @@ func (s *Server) SetLabels(_ context.Context, req *containerpb.SetLabelsRequest)
 	}
 	now, unlock := s.begin()
 	defer unlock()
-	c, err := s.findCluster(r)
+	c, err := s.idleCluster(r)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.busyError(); err != nil {
 		return nil, err
 	}
 	if want := c.pb.LabelFingerprint; req.GetLabelFingerprint() != want {

@@ -28,6 +28,15 @@ func (s *Server) findNodePool(r ref) (*cluster, *containerpb.NodePool, error) {
 	return c, p, nil
 }
 
+// idleNodePool finds a node pool whose cluster no operation is changing.
+func (s *Server) idleNodePool(r ref) (*cluster, *containerpb.NodePool, error) {
+	c, p, err := s.findNodePool(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, p, c.busyError()
+}
+
 // CreateNodePool adds a node pool to a cluster.
 func (s *Server) CreateNodePool(_ context.Context, req *containerpb.CreateNodePoolRequest) (*containerpb.Operation, error) {
 	r, err := s.parse(req, false, "clusters")
@@ -71,11 +80,8 @@ func (s *Server) DeleteNodePool(_ context.Context, req *containerpb.DeleteNodePo
 	}
 	now, unlock := s.begin()
 	defer unlock()
-	c, p, err := s.findNodePool(r)
+	c, p, err := s.idleNodePool(r)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.busyError(); err != nil {
 		return nil, err
 	}
 	p.Status = containerpb.NodePool_STOPPING
@@ -132,11 +138,8 @@ func (s *Server) SetNodePoolSize(_ context.Context, req *containerpb.SetNodePool
 	}
 	now, unlock := s.begin()
 	defer unlock()
-	c, p, err := s.findNodePool(r)
+	_, p, err := s.idleNodePool(r)
 	if err != nil {
-		return nil, err
-	}
-	if err := c.busyError(); err != nil {
 		return nil, err
 	}
 	n := req.GetNodeCount()
