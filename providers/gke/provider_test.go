@@ -330,8 +330,10 @@ func TestDeletionProtection(t *testing.T) {
 	}
 }
 
-// A destroy killed while GKE deletes resumes on the recorded operation.
-func TestResumeRecordedDelete(t *testing.T) {
+// interruptedDestroy creates a cluster, then stops its destroy once GKE's
+// delete operation is recorded, as a killed podlab would leave it.
+func interruptedDestroy(t *testing.T) (*fixture, *Provider, *memState) {
+	t.Helper()
 	f := newFixture(t)
 	p := f.provider(nil)
 	st := &memState{}
@@ -339,6 +341,7 @@ func TestResumeRecordedDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	st.onSave = func(c state.Cluster) {
 		if c.Status == state.ClusterDeleting && c.Operation != "" {
 			cancel()
@@ -348,6 +351,12 @@ func TestResumeRecordedDelete(t *testing.T) {
 		t.Fatalf("interrupted destroy = %v", err)
 	}
 	st.onSave = nil
+	return f, p, st
+}
+
+// A destroy killed while GKE deletes resumes on the recorded operation.
+func TestResumeRecordedDelete(t *testing.T) {
+	f, p, st := interruptedDestroy(t)
 	prior := st.get()
 	if prior.Status != state.ClusterDeleting || prior.Operation == "" {
 		t.Fatalf("state = %+v", prior)
@@ -554,22 +563,7 @@ func TestKubeconfigUsesTheAuthPlugin(t *testing.T) {
 // apply after an interrupted destroy waits for the deletion to finish,
 // then creates the cluster again.
 func TestApplyAfterInterruptedDestroy(t *testing.T) {
-	f := newFixture(t)
-	p := f.provider(nil)
-	st := &memState{}
-	if _, err := p.Ensure(context.Background(), nil, st.rec, &progress{}); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	st.onSave = func(c state.Cluster) {
-		if c.Status == state.ClusterDeleting && c.Operation != "" {
-			cancel()
-		}
-	}
-	if err := p.Destroy(ctx, st.get(), st.rec, &progress{}); !isInterrupt(err) {
-		t.Fatalf("interrupted destroy = %v", err)
-	}
-	st.onSave = nil
+	f, p, st := interruptedDestroy(t)
 	prior := st.get()
 	ch, err := p.Plan(context.Background(), prior, true)
 	if err != nil || ch.Action != plan.Create || !strings.Contains(ch.Reason, "interrupted destroy") {
