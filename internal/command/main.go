@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/agext/levenshtein"
+
 	"github.com/podlab/podlab/internal/command/arguments"
 )
 
@@ -42,6 +44,7 @@ func init() {
 		"version":      {"Show podlab's version", runVersion},
 		"force-unlock": {"Release a state lock left by a podlab that died", runForceUnlock},
 		"status":       {"Show each environment, its objects and time left", runStatus},
+		"workspace":    {"Manage workspaces: list, show, new, select, delete", runWorkspace},
 	}
 }
 
@@ -72,10 +75,49 @@ func Run(m *Meta, args []string) int {
 	cmd, ok := commands[rest[0]]
 	if !ok {
 		fmt.Fprintf(m.Stderr, "Error: podlab has no command %q.\n\n", rest[0])
+		if s := suggestCommand(rest[0]); s != "" {
+			fmt.Fprintf(m.Stderr, "Did you mean %q?\n\n", s)
+		}
 		usage(m.Stderr)
 		return ExitError
 	}
 	return cmd.run(m, rest[1:])
+}
+
+// suggestCommand is the command nearest to a mistyped one, as Terraform
+// suggests "apply" for "aply"; "" when none is close.
+func suggestCommand(given string) string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	return nearest(given, names)
+}
+
+// nearest is the candidate within two edits of given (the closest, then
+// the first in sorted order), or "". A prefix of exactly one candidate
+// counts too: "podlab dest" means destroy.
+func nearest(given string, candidates []string) string {
+	sort.Strings(candidates)
+	best, bestDist := "", 3
+	for _, c := range candidates {
+		if d := levenshtein.Distance(given, c, nil); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if best != "" || len(given) < 3 {
+		return best
+	}
+	var prefixed []string
+	for _, c := range candidates {
+		if strings.HasPrefix(c, given) {
+			prefixed = append(prefixed, c)
+		}
+	}
+	if len(prefixed) == 1 {
+		return prefixed[0]
+	}
+	return ""
 }
 
 func usage(w io.Writer) {
