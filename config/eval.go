@@ -337,6 +337,12 @@ func (e *evaluator) evalCluster() {
 		cc.GKE = &GKE{}
 		if e.decodeInto(v, cc.GKE, c.Body, spec) {
 			e.diags = append(e.diags, validateGKE(cc.GKE, c.Body)...)
+			if cc.GKE.Create {
+				// A workspace is a separate copy of the environment, its
+				// cluster included; an existing cluster (create = false)
+				// is shared, and only the namespaces differ.
+				cc.GKE.Name = WorkspaceClusterName(cc.GKE.Name, e.opts.Workspace)
+			}
 		}
 	case KindKubeadm:
 		cc.Kubeadm = &Kubeadm{}

@@ -149,6 +149,18 @@ func (l *Local) Environments(context.Context) ([]string, error) {
 	return envs, nil
 }
 
+// Delete removes an environment's state, its backup and what else podlab
+// kept beside it, for "podlab workspace delete". It takes the lock first,
+// so a command still working in the environment is not pulled from under.
+func (l *Local) Delete(env string) error {
+	id, err := l.Lock(context.Background(), env, NewLockInfo("workspace delete", ""))
+	if err != nil {
+		return err
+	}
+	defer l.Unlock(context.Background(), env, id) //nolint:errcheck // the directory is gone
+	return os.RemoveAll(l.EnvDir(env))
+}
+
 // Lock takes an exclusive flock on the environment's lock file. The kernel
 // releases it when the process dies, however it dies, so a crashed podlab
 // never leaves a stale lock; the holder's description is written into the

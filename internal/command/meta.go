@@ -111,7 +111,12 @@ func (m *Meta) loadEnv(dir string, vars arguments.Vars, workspace, cluster strin
 // loadWith loads and evaluates the lab. opts.Inputs, when set, come before
 // (below) the values given now: a saved plan's variables.
 func (m *Meta) loadWith(dir string, vars arguments.Vars, opts config.EvalOptions) (*loaded, hcl.Diagnostics) {
-	l := &loaded{dir: dir, files: map[string]*hcl.File{}, workspace: opts.Workspace, cluster: opts.Cluster}
+	l := &loaded{dir: dir, files: map[string]*hcl.File{}, cluster: opts.Cluster}
+	ws, err := m.resolveWorkspace(dir, opts.Workspace)
+	if err != nil {
+		return l, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid workspace", Detail: err.Error() + "."}}
+	}
+	opts.Workspace, l.workspace = ws, ws
 	mod, diags := config.Load(dir)
 	if mod != nil {
 		l.module = mod

@@ -65,6 +65,7 @@ type Plan struct {
 	State
 	Operation
 	Replacing
+	Targeting
 	Out              string
 	Destroy          bool
 	Refresh          bool
@@ -82,6 +83,7 @@ func ParsePlan(args []string) (*Plan, *flag.FlagSet, error) {
 	a.State.register(fs)
 	a.Operation.register(fs)
 	a.Replacing.register(fs)
+	a.Targeting.register(fs)
 	fs.StringVar(&a.Out, "out", "", "Save the plan to FILE for \"podlab apply FILE\".")
 	fs.BoolVar(&a.Destroy, "destroy", false, "Plan to destroy everything the environment has.")
 	fs.BoolVar(&a.Refresh, "refresh", true, "Compare with the live cluster (-refresh=false trusts the state).")
@@ -108,8 +110,10 @@ type Apply struct {
 	State
 	Operation
 	Replacing
+	Targeting
 	Deleting
 	PlanFile     string
+	Destroy      bool
 	AutoApprove  bool
 	Checks       bool
 	Verbose      bool
@@ -126,7 +130,9 @@ func ParseApply(args []string) (*Apply, *flag.FlagSet, error) {
 	a.State.register(fs)
 	a.Operation.register(fs)
 	a.Replacing.register(fs)
+	a.Targeting.register(fs)
 	a.Deleting.register(fs)
+	fs.BoolVar(&a.Destroy, "destroy", false, "Destroy everything the environment has, as podlab destroy does.")
 	fs.BoolVar(&a.AutoApprove, "auto-approve", false, "Apply without asking for confirmation.")
 	fs.BoolVar(&a.Checks, "checks", true, "Run the checks after applying (-checks=false skips them).")
 	fs.BoolVar(&a.Verbose, "verbose", false, "Show every seat's objects instead of collapsing identical seats.")
@@ -140,6 +146,15 @@ func ParseApply(args []string) (*Apply, *flag.FlagSet, error) {
 		if err == nil && len(a.Replace) > 0 {
 			err = fmt.Errorf("-replace cannot change a saved plan: make a new one with podlab plan -replace ADDRESS -out FILE")
 		}
+		if err == nil && len(a.Target) > 0 {
+			err = fmt.Errorf("-target cannot change a saved plan: make a new one with podlab plan -target ADDRESS -out FILE")
+		}
+		if err == nil && a.Destroy {
+			err = fmt.Errorf("-destroy cannot change a saved plan: a plan made with podlab plan -destroy -out FILE destroys when applied")
+		}
+	}
+	if err == nil && a.Destroy && len(a.Replace) > 0 {
+		err = fmt.Errorf("-replace and -destroy do not go together: a destroy plan deletes everything")
 	}
 	if err == nil {
 		err = a.Operation.validate()
@@ -155,6 +170,7 @@ type Destroy struct {
 	State
 	Operation
 	Deleting
+	Targeting
 	AutoApprove bool
 	Expired     bool
 }
@@ -171,9 +187,13 @@ func ParseDestroy(args []string) (*Destroy, *flag.FlagSet, error) {
 	fs.BoolVar(&a.AutoApprove, "auto-approve", false, "Destroy without asking for confirmation.")
 	fs.BoolVar(&a.Expired, "expired", false, "Destroy every environment of the lab whose ttl has run out.")
 	a.Deleting.register(fs)
+	a.Targeting.register(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err == nil {
 		err = noArgs("destroy", pos)
+	}
+	if err == nil && a.Expired && len(a.Target) > 0 {
+		err = fmt.Errorf("-target and -expired do not go together: an expired environment is destroyed whole")
 	}
 	if err == nil {
 		err = a.Operation.validate()
@@ -427,3 +447,52 @@ func ParseStatus(args []string) (*Status, *flag.FlagSet, error) {
 }
 
 var _ = isHelp
+
+// Workspace is "podlab workspace list|show|new|select|delete".
+type Workspace struct {
+	Common
+	NoColor  bool
+	Sub      string
+	Name     string
+	Force    bool
+	OrCreate bool
+}
+
+// ParseWorkspace parses workspace's subcommand and options.
+func ParseWorkspace(args []string) (*Workspace, *flag.FlagSet, error) {
+	a := &Workspace{}
+	fs := newFlagSet("workspace")
+	a.Common.register(fs)
+	fs.BoolVar(&a.NoColor, "no-color", false, "Print no color codes.")
+	fs.BoolVar(&a.Force, "force", false, "With delete: delete a workspace whose state still records objects (they stay in the cluster).")
+	fs.BoolVar(&a.OrCreate, "or-create", false, "With select: create the workspace when it does not exist.")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return a, fs, err
+	}
+	if len(pos) == 0 {
+		return a, fs, fmt.Errorf("podlab workspace needs a subcommand: list, show, new NAME, select NAME or delete NAME")
+	}
+	a.Sub = pos[0]
+	switch a.Sub {
+	case "list", "show":
+		if len(pos) > 1 {
+			err = fmt.Errorf("podlab workspace %s takes no arguments, got %q", a.Sub, pos[1:])
+		}
+	case "new", "select", "delete":
+		if len(pos) != 2 {
+			err = fmt.Errorf("podlab workspace %s takes one workspace NAME", a.Sub)
+		} else {
+			a.Name = pos[1]
+		}
+	default:
+		err = fmt.Errorf("podlab workspace has the subcommands list, show, new, select and delete, not %q", a.Sub)
+	}
+	if err == nil && a.Force && a.Sub != "delete" {
+		err = fmt.Errorf("-force goes with workspace delete only")
+	}
+	if err == nil && a.OrCreate && a.Sub != "select" {
+		err = fmt.Errorf("-or-create goes with workspace select only")
+	}
+	return a, fs, err
+}

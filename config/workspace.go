@@ -1,0 +1,57 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// MaxWorkspace is the longest workspace name. A workspace's name goes into
+// every namespace (PREFIX-WORKSPACE-SEAT-EXERCISE, 63 characters at most)
+// and into a GKE cluster's name (40 at most), so it is kept short enough
+// to leave room for the rest.
+const MaxWorkspace = 20
+
+var workspaceRe = regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
+
+// ValidateWorkspace refuses a workspace name that could not be used as it
+// is inside namespace and cluster names. Accepting only names that are
+// their own slug means two workspaces never share a namespace: "Fall 2025"
+// and "fall-2025" would otherwise both become "fall-2025". "" and
+// "default" are the default workspace.
+func ValidateWorkspace(name string) error {
+	if name == "" || name == "default" {
+		return nil
+	}
+	if len(name) <= MaxWorkspace && workspaceRe.MatchString(name) && !strings.Contains(name, "--") {
+		return nil
+	}
+	msg := fmt.Sprintf("workspace %q cannot be used: a workspace name is lowercase letters (a-z), digits and single '-', "+
+		"starting with a letter and ending with a letter or digit, at most %d characters, since it becomes part of namespace and cluster names",
+		name, MaxWorkspace)
+	if s := Slug(name); s != "" && s != name && len(s) <= MaxWorkspace && s[0] >= 'a' && s[0] <= 'z' {
+		msg += fmt.Sprintf("; such as %q", s)
+	}
+	return fmt.Errorf("%s", msg)
+}
+
+// maxGKEName is GKE's limit on a cluster's name.
+const maxGKEName = 40
+
+// WorkspaceClusterName is the name of the GKE cluster a workspace creates:
+// the configured name with the workspace's appended, so that two
+// workspaces never share a cluster. The default workspace keeps the name
+// as configured. A result over GKE's 40 characters is cut and given a
+// hash of the whole, so distinct workspaces stay distinct.
+func WorkspaceClusterName(name, workspace string) string {
+	ws := workspaceSlug(workspace)
+	if ws == "" {
+		return name
+	}
+	s := name + "-" + ws
+	if len(s) <= maxGKEName {
+		return s
+	}
+	h := ShortHash(s)
+	return strings.TrimRight(s[:maxGKEName-len(h)-1], "-") + "-" + h
+}
