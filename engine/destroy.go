@@ -22,6 +22,12 @@ import (
 // have lost track of something after a crash), deleting what is; then the
 // cluster itself, when podlab created it.
 func (e *Engine) Destroy(ctx context.Context, p *plan.Plan, opts ApplyOptions) (*Result, hcl.Diagnostics) {
+	if len(p.Targets) > 0 {
+		// A targeted destroy deletes what it planned and nothing more: no
+		// sweep by label for the rest of the environment, and the state
+		// keeps everything else.
+		return e.Apply(ctx, p, opts)
+	}
 	var res *Result
 	var diags hcl.Diagnostics
 	if p.Cluster != nil && p.Cluster.Action == plan.Delete && p.Cluster.Kind == config.KindKubeadm {

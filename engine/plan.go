@@ -32,6 +32,9 @@ type PlanOptions struct {
 	// Replace are the addresses of objects (or of exercises and seats,
 	// for all their objects) to delete and create again: -replace.
 	Replace []string
+	// Target limits the plan to the objects at these addresses (or within
+	// them), and what they need: -target.
+	Target []string
 }
 
 // Differ works out how a live object differs from the desired one.
@@ -62,10 +65,15 @@ func (e *Engine) Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, error)
 		Variables:     VariablesJSON(e.Env),
 		StateRef:      plan.StateRef{Lineage: e.Prior.Lineage, Serial: e.Prior.Serial},
 		Cluster:       opts.Cluster,
+		Targets:       opts.Target,
 	}
-	want := e.buildDesired()
+	target := newTargeting(opts.Target)
+	want := e.selectTargets(e.buildDesired(), target)
 	if opts.Destroy {
-		e.planDestroy(p, want, opts)
+		e.planDestroy(p, target, opts)
+		if err := target.unused(); err != nil {
+			return nil, err
+		}
 		return p, nil
 	}
 	wanted := map[string]bool{}
@@ -85,13 +93,19 @@ func (e *Engine) Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, error)
 	if err := replace.unused(); err != nil {
 		return nil, err
 	}
-	e.planOrphans(p, wanted, opts)
+	e.planOrphans(p, wanted, target, opts)
+	if err := target.unused(); err != nil {
+		return nil, err
+	}
 	for _, in := range e.Env.Instances {
 		for _, c := range in.Checks {
 			p.Checks = append(p.Checks, &plan.CheckRef{
 				Address: c.Address, Instance: in.Address, Name: c.Name, Kind: c.Kind, Summary: CheckSummary(c),
 			})
 		}
+	}
+	if target != nil {
+		targetedChecks(p)
 	}
 	p.Outputs = PlannedOutputs(e.Env)
 	return p, nil
@@ -188,11 +202,12 @@ func newChange(d *desired) *plan.Change {
 
 // planOrphans deletes what state (or the cluster, by label) has and the
 // configuration no longer asks for.
-func (e *Engine) planOrphans(p *plan.Plan, wanted map[string]bool, opts PlanOptions) {
+func (e *Engine) planOrphans(p *plan.Plan, wanted map[string]bool, target *targeting, opts PlanOptions) {
 	seen := map[string]bool{}
 	var dels []*plan.Change
+	targeted := priorTargeted(e.Prior.Objects, target)
 	for _, o := range e.Prior.Objects {
-		if wanted[o.Address] {
+		if wanted[o.Address] || !targeted[o.Address] {
 			continue
 		}
 		seen[o.Address] = true
@@ -209,7 +224,7 @@ func (e *Engine) planOrphans(p *plan.Plan, wanted map[string]bool, opts PlanOpti
 			"it is no longer in the configuration", o.Dependencies))
 	}
 	for addr, live := range opts.Live {
-		if wanted[addr] || seen[addr] || live.GetLabels()[LabelRole] == RoleProbe || e.foreignNamespace(live) {
+		if wanted[addr] || seen[addr] || live.GetLabels()[LabelRole] == RoleProbe || e.foreignNamespace(live) || !target.matches(addr) {
 			// Probe pods come and go with the checks; only destroy
 			// removes them. What is not podlab's, it never deletes.
 			continue
@@ -252,11 +267,15 @@ func sortDeletes(dels []*plan.Change) {
 
 // planDestroy deletes everything the state records and everything the
 // cluster holds with this environment's labels.
-func (e *Engine) planDestroy(p *plan.Plan, want []*desired, opts PlanOptions) {
+func (e *Engine) planDestroy(p *plan.Plan, target *targeting, opts PlanOptions) {
 	seen := map[string]bool{}
 	var dels []*plan.Change
+	targeted := priorTargeted(e.Prior.Objects, target)
 	for _, o := range e.Prior.Objects {
 		seen[o.Address] = true
+		if !targeted[o.Address] {
+			continue
+		}
 		if opts.Live != nil && opts.Live[o.Address] == nil {
 			dels = append(dels, &plan.Change{
 				Address: o.Address, Instance: o.Instance, Seat: o.Seat, Action: plan.NoOp, Forget: true,
@@ -269,7 +288,7 @@ func (e *Engine) planDestroy(p *plan.Plan, want []*desired, opts PlanOptions) {
 			o.ExerciseNamespace, "", o.Dependencies))
 	}
 	for addr, live := range opts.Live {
-		if !seen[addr] && !e.foreignNamespace(live) {
+		if !seen[addr] && !e.foreignNamespace(live) && target.matches(addr) {
 			dels = append(dels, liveDelete(addr, live, "found in the cluster by this environment's labels"))
 		}
 	}

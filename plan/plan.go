@@ -50,6 +50,11 @@ type Plan struct {
 	Destroy       bool      `json:"destroy,omitempty"`
 	// Refreshed says the plan was compared with the live cluster.
 	Refreshed bool `json:"refreshed"`
+	// Targets are the -target addresses the plan was limited to.
+	Targets []string `json:"targets,omitempty"`
+	// RefreshOnly says the plan only records what the cluster holds
+	// (-refresh-only): apply changes nothing in the cluster.
+	RefreshOnly bool `json:"refresh_only,omitempty"`
 
 	// What the plan was made from; apply refuses a saved plan when any of
 	// these changed since.

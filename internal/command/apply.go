@@ -29,6 +29,16 @@ func runApply(m *Meta, args []string) int {
 	}
 	v := m.view(a.View)
 	v.Verbose = a.Verbose
+	if a.Destroy {
+		// Terraform's habit: apply -destroy is destroy.
+		d := &arguments.Destroy{Common: a.Common, Vars: a.Vars, View: a.View, State: a.State, Operation: a.Operation,
+			Deleting: a.Deleting, Targeting: a.Targeting, AutoApprove: a.AutoApprove}
+		if a.JSON && !a.AutoApprove {
+			v.Errorf("podlab apply -destroy -json cannot ask for confirmation: add -auto-approve")
+			return ExitError
+		}
+		return m.destroyEnv(v, d, m.dir(a.Common), "", a.Workspace)
+	}
 	if a.JSON && !a.AutoApprove && a.PlanFile == "" {
 		v.Errorf("podlab apply -json cannot ask for confirmation: add -auto-approve, or apply a saved plan")
 		return ExitError
@@ -73,15 +83,26 @@ func runApply(m *Meta, args []string) int {
 			v.Errorf("%s", err)
 			return ExitError
 		}
+		if p.Destroy {
+			// plan -destroy -out FILE, then apply FILE.
+			d := &arguments.Destroy{Common: a.Common, Vars: a.Vars, View: a.View, State: a.State, Operation: a.Operation,
+				Deleting: a.Deleting, AutoApprove: true}
+			if err := m.checkDestroyAllowed(l, prior); err != nil {
+				v.Errorf("%s", err)
+				return ExitError
+			}
+			return m.executeDestroy(v, d, l, mgr, p)
+		}
 	} else {
 		var code int
-		p, _, code = m.makePlan(v, l, prior, planRequest{refresh: true, parallelism: a.Parallelism, replace: a.Replace})
+		warnTargeted(v, a.Target)
+		p, _, code = m.makePlan(v, l, prior, planRequest{refresh: true, parallelism: a.Parallelism, replace: a.Replace, target: a.Target})
 		if p == nil {
 			return code
 		}
 		v.Plan(p)
 		if !p.HasChanges() {
-			return m.afterApply(v, a, l, mgr, nil)
+			return m.afterApply(v, a, l, mgr, nil, nil)
 		}
 		if !a.AutoApprove && !confirm(m, v, fmt.Sprintf("Do you want to perform these actions in environment %q?", p.Environment)) {
 			v.Printf("\nApply cancelled.\n")
@@ -126,16 +147,27 @@ func runApply(m *Meta, args []string) int {
 	}
 	v.Printf("\n%s Resources: %d added, %d changed, %d destroyed.\n", v.Bold(v.Green("Apply complete!")), res.Added, res.Changed, res.Destroyed)
 	v.Event("apply_summary", map[string]any{"changes": map[string]any{"add": res.Added, "change": res.Changed, "remove": res.Destroyed}})
-	return m.afterApply(v, a, l, mgr, res)
+	if len(p.Targets) > 0 {
+		warnTargetedDone(v)
+		return m.afterApply(v, a, l, mgr, res, p)
+	}
+	return m.afterApply(v, a, l, mgr, res, nil)
 }
 
 // afterApply shows the outputs and runs the checks.
-func (m *Meta) afterApply(v *views.View, a *arguments.Apply, l *loaded, mgr *state.Manager, res *engine.Result) int {
+// A targeted plan runs only the checks of what it kept.
+func (m *Meta) afterApply(v *views.View, a *arguments.Apply, l *loaded, mgr *state.Manager, res *engine.Result, targeted *plan.Plan) int {
 	showOutputs(v, mgr.State())
 	if !a.Checks {
 		return ExitOK
 	}
 	req := checkRequest{parallelism: a.Parallelism}
+	if targeted != nil {
+		req.instances = map[string]bool{}
+		for _, c := range targeted.Checks {
+			req.instances[c.Instance] = true
+		}
+	}
 	if res != nil {
 		req.client = res.Client
 	}
@@ -148,7 +180,8 @@ func (m *Meta) loadForApply(dir string, vars arguments.Vars, workspace string, s
 	opts := config.EvalOptions{Workspace: workspace}
 	if saved != nil {
 		opts.Inputs = planInputs(saved)
-		if workspace == "" {
+		if workspace == "" && m.getenv(workspaceEnv) == "" {
+			// The plan's own workspace, before the one selected.
 			opts.Workspace = saved.Workspace
 		}
 	}

@@ -43,7 +43,10 @@ type checkRequest struct {
 	junit       string
 	report      string
 	seat        string
-	client      *kubernetes.Client
+	// instances, when set, limits the checks to these instances: those a
+	// targeted apply kept.
+	instances map[string]bool
+	client    *kubernetes.Client
 }
 
 // runChecks runs the environment's checks, records each result in state,
@@ -53,6 +56,9 @@ func (m *Meta) runChecks(v *views.View, l *loaded, mgr *state.Manager, req check
 	seatFound := req.seat == ""
 	for _, in := range l.env.Instances {
 		if req.seat != "" && (in.Seat == nil || in.Seat.Name != req.seat) {
+			continue
+		}
+		if req.instances != nil && !req.instances[in.Address] {
 			continue
 		}
 		seatFound = true

@@ -6,6 +6,7 @@ import (
 	"github.com/podlab/podlab/engine"
 	"github.com/podlab/podlab/internal/command/arguments"
 	"github.com/podlab/podlab/internal/command/views"
+	"github.com/podlab/podlab/plan"
 	"github.com/podlab/podlab/state"
 )
 
@@ -40,26 +41,36 @@ func (m *Meta) destroyEnv(v *views.View, a *arguments.Destroy, dir, cluster, wor
 	defer mgr.Close()
 	prior := mgr.State()
 	// A protected cluster is refused before anything in it is deleted.
-	if prov, err := m.provider(l); err == nil {
-		if c, ok := prov.(interface{ CheckDestroy(*state.Cluster) error }); ok {
-			if err := c.CheckDestroy(prior.Cluster); err != nil {
-				v.Errorf("%s", err)
-				return ExitError
-			}
+	if len(a.Target) == 0 {
+		if err := m.checkDestroyAllowed(l, prior); err != nil {
+			v.Errorf("%s", err)
+			return ExitError
 		}
 	}
-	p, _, code := m.makePlan(v, l, prior, planRequest{destroy: true, refresh: true, parallelism: a.Parallelism})
+	warnTargeted(v, a.Target)
+	p, _, code := m.makePlan(v, l, prior, planRequest{destroy: true, refresh: true, parallelism: a.Parallelism, target: a.Target})
 	if p == nil {
 		return code
 	}
 	v.Plan(p)
-	if !p.HasChanges() && (prior.Cluster == nil || !prior.Cluster.Created) {
+	if !p.HasChanges() && (prior.Cluster == nil || !prior.Cluster.Created || len(a.Target) > 0) {
 		return ExitOK
 	}
-	if !a.AutoApprove && !confirm(m, v, fmt.Sprintf("Do you really want to destroy everything in environment %q?", p.Environment)) {
+	question := fmt.Sprintf("Do you really want to destroy everything in environment %q?", p.Environment)
+	if len(a.Target) > 0 {
+		question = fmt.Sprintf("Do you really want to destroy the objects shown above in environment %q?", p.Environment)
+	}
+	if !a.AutoApprove && !confirm(m, v, question) {
 		v.Printf("\nDestroy cancelled.\n")
 		return ExitError
 	}
+	return m.executeDestroy(v, a, l, mgr, p)
+}
+
+// executeDestroy carries out a destroy plan: made just now, or saved with
+// plan -destroy -out FILE and given to apply.
+func (m *Meta) executeDestroy(v *views.View, a *arguments.Destroy, l *loaded, mgr *state.Manager, p *plan.Plan) int {
+	prior := mgr.State()
 	ctx, cancel := withTimeout(m.Ctx, a.Timeout)
 	defer cancel()
 	prov, err := m.provider(l)
@@ -86,5 +97,21 @@ func (m *Meta) destroyEnv(v *views.View, a *arguments.Destroy, dir, cluster, wor
 	}
 	v.Printf("\n%s Resources: %d destroyed.\n", v.Bold(v.Green("Destroy complete!")), res.Destroyed)
 	v.Event("destroy_summary", map[string]any{"changes": map[string]any{"remove": res.Destroyed}})
+	if len(p.Targets) > 0 {
+		warnTargetedDone(v)
+	}
 	return ExitOK
+}
+
+// checkDestroyAllowed refuses to destroy a cluster protected with
+// deletion_protection.
+func (m *Meta) checkDestroyAllowed(l *loaded, prior *state.State) error {
+	prov, err := m.provider(l)
+	if err != nil {
+		return nil
+	}
+	if c, ok := prov.(interface{ CheckDestroy(*state.Cluster) error }); ok {
+		return c.CheckDestroy(prior.Cluster)
+	}
+	return nil
 }

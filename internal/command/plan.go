@@ -35,7 +35,8 @@ func runPlan(m *Meta, args []string) int {
 		return ExitError
 	}
 	defer mgr.Close()
-	p, _, code := m.makePlan(v, l, mgr.State(), planRequest{destroy: a.Destroy, refresh: a.Refresh, parallelism: a.Parallelism, replace: a.Replace})
+	warnTargeted(v, a.Target)
+	p, _, code := m.makePlan(v, l, mgr.State(), planRequest{destroy: a.Destroy, refresh: a.Refresh, parallelism: a.Parallelism, replace: a.Replace, target: a.Target})
 	if p == nil {
 		return code
 	}
@@ -58,6 +59,7 @@ type planRequest struct {
 	refresh     bool
 	parallelism int
 	replace     []string
+	target      []string
 	counter     *kubernetes.RequestCounter
 }
 
@@ -73,12 +75,16 @@ func (m *Meta) makePlan(v *views.View, l *loaded, prior *state.State, req planRe
 	labelExpiry(prov, prior)
 	var cc *plan.ClusterChange
 	if req.destroy {
-		cc = destroyClusterChange(l, prior)
+		if len(req.target) == 0 {
+			// A targeted destroy leaves the cluster: the rest of the
+			// environment lives in it.
+			cc = destroyClusterChange(l, prior)
+		}
 	} else if cc, err = prov.Plan(m.Ctx, prior.Cluster, req.refresh); err != nil {
 		v.Errorf("%s", err)
 		return nil, nil, ExitError
 	}
-	opts := engine.PlanOptions{Destroy: req.destroy, Cluster: cc, Replace: req.replace}
+	opts := engine.PlanOptions{Destroy: req.destroy, Cluster: cc, Replace: req.replace, Target: req.target}
 	if cc != nil && cc.Action == plan.Create {
 		// A cluster about to be created holds nothing yet, whatever the
 		// state says (it was deleted outside podlab).
@@ -163,4 +169,26 @@ func destroyClusterChange(l *loaded, prior *state.State) *plan.ClusterChange {
 		Title:  fmt.Sprintf("%s cluster %q (created by podlab)", c.Kind, c.Name),
 		Reason: "podlab created it",
 	}
+}
+
+// warnTargeted says, as Terraform does, that a -target plan is partial.
+func warnTargeted(v *views.View, targets []string) {
+	if len(targets) == 0 {
+		return
+	}
+	v.Diagnostics(hcl.Diagnostics{{
+		Severity: hcl.DiagWarning,
+		Summary:  "Resource targeting is in effect",
+		Detail: "You are creating a plan with the -target option, which means that the result of this plan may not represent all of the changes requested by the current configuration.\n\n" +
+			"In a class this is how one seat is added or removed without touching the others; run a plan without -target afterwards to see that nothing else is pending.",
+	}}, nil)
+}
+
+// warnTargetedDone is Terraform's reminder after a targeted apply.
+func warnTargetedDone(v *views.View) {
+	v.Diagnostics(hcl.Diagnostics{{
+		Severity: hcl.DiagWarning,
+		Summary:  "Applied changes may be incomplete",
+		Detail:   "The plan was created with the -target option in effect, so some changes requested in the configuration may have been ignored and the checks of other objects were not run. Run podlab plan to verify that no other changes are pending.",
+	}}, nil)
 }

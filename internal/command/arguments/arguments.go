@@ -61,6 +61,16 @@ func (r *Replacing) register(fs *flag.FlagSet) {
 	fs.Var(listFlag{&r.Replace}, "replace", "Delete and create again the object at `ADDRESS`, or every object of an exercise or seat (exercise.web, seat[\"kim\"]), though nothing changed (repeatable).")
 }
 
+// Targeting is -target: limit the plan to some objects and what they
+// need.
+type Targeting struct {
+	Target []string
+}
+
+func (t *Targeting) register(fs *flag.FlagSet) {
+	fs.Var(listFlag{&t.Target}, "target", "Limit the plan to the object at `ADDRESS`, or every object of an exercise or seat (exercise.web, seat[\"kim\"]), and what it needs (repeatable).")
+}
+
 // Deleting are the options of commands that delete pods.
 type Deleting struct {
 	// GracePeriod overrides the objects' own termination grace period
