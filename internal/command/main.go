@@ -44,6 +44,7 @@ func init() {
 		"version":      {"Show podlab's version", runVersion},
 		"force-unlock": {"Release a state lock left by a podlab that died", runForceUnlock},
 		"status":       {"Show each environment, its objects and time left", runStatus},
+		"show":         {"Show a saved plan, or what the state records", runShow},
 		"workspace":    {"Manage workspaces: list, show, new, select, delete", runWorkspace},
 	}
 }

@@ -496,3 +496,30 @@ func ParseWorkspace(args []string) (*Workspace, *flag.FlagSet, error) {
 	}
 	return a, fs, err
 }
+
+// Show is "podlab show [PLAN]".
+type Show struct {
+	Common
+	Vars
+	View
+	State
+	PlanFile string
+}
+
+// ParseShow parses show's options.
+func ParseShow(args []string) (*Show, *flag.FlagSet, error) {
+	a := &Show{}
+	fs := newFlagSet("show")
+	a.Common.register(fs)
+	a.Vars.register(fs)
+	a.View.register(fs, true)
+	a.State.register(fs)
+	pos, err := parseInterspersed(fs, args)
+	if err == nil && len(pos) > 1 {
+		err = fmt.Errorf("podlab show takes at most one plan file, got %d arguments", len(pos))
+	}
+	if len(pos) == 1 {
+		a.PlanFile = pos[0]
+	}
+	return a, fs, err
+}
