@@ -44,7 +44,10 @@ type LabSettings struct {
 	MaxNodes       int           // 0 when there is no cap
 	Labels         map[string]string
 	CheckTimeout   time.Duration
-	Seats          []*Seat // nil without seats
+	// CreateTimeout bounds apply's wait for each object to be ready,
+	// unless its exercise sets its own.
+	CreateTimeout time.Duration
+	Seats         []*Seat // nil without seats
 }
 
 // Seat is one student's copy of the exercises.
@@ -83,6 +86,9 @@ type Instance struct {
 	// Deferred is set when the manifests depend on values known only after
 	// apply; they are evaluated again once those values exist.
 	Deferred bool
+	// CreateTimeout bounds apply's wait for each object of the instance
+	// to be ready: the exercise's create_timeout, else the lab's.
+	CreateTimeout time.Duration
 }
 
 // Object is a Kubernetes object an instance declares.

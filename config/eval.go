@@ -191,7 +191,7 @@ func cwd() string {
 // evalLab evaluates the lab block and with it chooses the environment.
 func (e *evaluator) evalLab() {
 	lab := LabSettings{Name: filepath.Base(e.m.Dir)}
-	raw := labBlock{ProbeImage: DefaultProbeImage, CheckTimeout: "60s"}
+	raw := labBlock{ProbeImage: DefaultProbeImage, CheckTimeout: "60s", CreateTimeout: DefaultCreateTimeout}
 	var body hcl.Body = hcl.EmptyBody()
 	if e.m.Lab != nil {
 		body = e.m.Lab.Body
@@ -243,6 +243,9 @@ func (e *evaluator) evalLab() {
 	lab.Labels = raw.Labels
 	lab.TTL = e.duration(body, labSpec, "ttl", raw.TTL, 0)
 	lab.CheckTimeout = e.duration(body, labSpec, "check_timeout", raw.CheckTimeout, 0)
+	lab.CreateTimeout = e.createTimeout(raw.CreateTimeout, func(summary, detail string) *hcl.Diagnostic {
+		return e.attrDiag(body, labSpec, "create_timeout", summary, detail)
+	})
 	lab.Seats = e.seats(body, raw.Seats)
 	e.env.Lab = lab
 	e.chooseCluster(body)

@@ -203,6 +203,17 @@ func (e *evaluator) evalInstance(ex *Exercise, scope keyedScope) {
 			in.Description = d
 		}
 	}
+	in.CreateTimeout = e.env.Lab.CreateTimeout
+	if ex.CreateTimeout != nil {
+		if s, ok := e.knownString(ex.CreateTimeout, ctx, "create_timeout"); ok {
+			d := e.createTimeout(s, func(summary, detail string) *hcl.Diagnostic {
+				return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: ex.CreateTimeout.Range().Ptr()}
+			})
+			if d > 0 {
+				in.CreateTimeout = d
+			}
+		}
+	}
 	in.DependsOn = e.instanceDeps(ex, in.Seat)
 
 	v, ds := ex.Manifests.Value(ctx)

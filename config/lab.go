@@ -9,6 +9,10 @@ import (
 // DefaultProbeImage runs node-side HTTP checks: a small public curl image.
 const DefaultProbeImage = "curlimages/curl:8.11.1"
 
+// DefaultCreateTimeout bounds apply's wait for one object to be ready
+// when neither the exercise, the lab nor apply's -create-timeout says.
+const DefaultCreateTimeout = "5m"
+
 // labBlock is the lab block as decoded; LabSettings is what it means.
 type labBlock struct {
 	Name            string            `cty:"name"`
@@ -21,6 +25,7 @@ type labBlock struct {
 	MaxNodes        int               `cty:"max_nodes"`
 	Labels          map[string]string `cty:"labels"`
 	CheckTimeout    string            `cty:"check_timeout"`
+	CreateTimeout   string            `cty:"create_timeout"`
 }
 
 var labSpec = hcldec.ObjectSpec{
@@ -34,6 +39,7 @@ var labSpec = hcldec.ObjectSpec{
 	"max_nodes":        number("max_nodes", 0),
 	"labels":           stringMap("labels"),
 	"check_timeout":    str("check_timeout", "60s"),
+	"create_timeout":   str("create_timeout", DefaultCreateTimeout),
 }
 
 func checkLabShape(body hcl.Body) hcl.Diagnostics { return checkShape(body, labSpec) }

@@ -21,6 +21,7 @@ lab {
   max_nodes        = 6
   labels           = { course = "k8s" }
   check_timeout    = "90s"
+  create_timeout   = "2m"
 }
 `}, EvalOptions{})
 	got := env.Lab
@@ -29,6 +30,7 @@ lab {
 	want := LabSettings{
 		Name: "Pod Basics", Cluster: "local", NamespacePrefix: "pods", ProbeImage: "registry.local/curl:8",
 		TTL: 4 * time.Hour, MaxNodes: 6, Labels: map[string]string{"course": "k8s"}, CheckTimeout: 90 * time.Second,
+		CreateTimeout: 2 * time.Minute,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
@@ -56,7 +58,7 @@ func TestLabDefaults(t *testing.T) {
 	}
 	want := LabSettings{
 		Name: filepath.Base(dir), Cluster: "local", NamespacePrefix: Slug(filepath.Base(dir)),
-		ProbeImage: DefaultProbeImage, CheckTimeout: time.Minute,
+		ProbeImage: DefaultProbeImage, CheckTimeout: time.Minute, CreateTimeout: 5 * time.Minute,
 	}
 	if !reflect.DeepEqual(env.Lab, want) {
 		t.Errorf("got  %+v\nwant %+v", env.Lab, want)
@@ -111,6 +113,9 @@ func TestLabErrors(t *testing.T) {
 		{"namespace prefix", `namespace_prefix = "Pods_1"`, "Invalid namespace prefix", 6},
 		{"ttl", `ttl = "a day"`, "Invalid duration", 6},
 		{"check_timeout", `check_timeout = "1 minute"`, "Invalid duration", 6},
+		{"create_timeout not a duration", `create_timeout = "1 minute"`, "Invalid duration", 6},
+		{"create_timeout zero", `create_timeout = "0s"`, "Invalid create_timeout", 6},
+		{"create_timeout negative", `create_timeout = "-5s"`, "Invalid create_timeout", 6},
 		{"max_nodes", `max_nodes = "many"`, "Incorrect attribute value type", 6},
 		{"labels", `labels = ["a"]`, "Incorrect attribute value type", 6},
 		{"unknown argument", `seat = 3`, "Unsupported argument", 6},
@@ -164,6 +169,55 @@ func TestBackend(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			checkLab(t, files{"lab.podlab.hcl": localCluster + tt.lab}, tt.err, tt.line)
+		})
+	}
+}
+
+// TestCreateTimeout: each instance's bound on the wait for its objects
+// is its exercise's create_timeout, else the lab's, else five minutes.
+func TestCreateTimeout(t *testing.T) {
+	const exercises = `
+exercise "slow" {
+  create_timeout = "10m"
+  manifests      = []
+}
+exercise "plain" {
+  manifests = []
+}
+`
+	tests := []struct {
+		name        string
+		lab         string
+		slow, plain time.Duration
+	}{
+		{"defaults", "", 10 * time.Minute, 5 * time.Minute},
+		{"the lab's", "lab {\n  create_timeout = \"20s\"\n}\n", 10 * time.Minute, 20 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := mustEvaluate(t, files{"lab.podlab.hcl": localCluster + tt.lab + exercises}, EvalOptions{})
+			if got := instance(t, env, "exercise.slow").CreateTimeout; got != tt.slow {
+				t.Errorf("slow: %v, want %v", got, tt.slow)
+			}
+			if got := instance(t, env, "exercise.plain").CreateTimeout; got != tt.plain {
+				t.Errorf("plain: %v, want %v", got, tt.plain)
+			}
+		})
+	}
+}
+
+func TestExerciseCreateTimeoutErrors(t *testing.T) {
+	tests := []struct {
+		name, value, err string
+	}{
+		{"not a duration", `"soon"`, "Invalid duration"},
+		{"zero", `"0s"`, "Invalid create_timeout"},
+		{"negative", `"-5s"`, "Invalid create_timeout"},
+		{"not a string", `[1]`, "Invalid create_timeout"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkLab(t, files{"lab.podlab.hcl": localCluster + "exercise \"x\" {\n  manifests      = []\n  create_timeout = " + tt.value + "\n}\n"}, tt.err, 7)
 		})
 	}
 }

@@ -108,9 +108,12 @@ type Exercise struct {
 	Namespace   hcl.Expression
 	ForEach     hcl.Expression
 	Count       hcl.Expression
-	DependsOn   []hcl.Traversal
-	Checks      []*CheckBlock
-	DeclRange   hcl.Range
+	// CreateTimeout, when set, bounds apply's wait for each object of
+	// the exercise to be ready.
+	CreateTimeout hcl.Expression
+	DependsOn     []hcl.Traversal
+	Checks        []*CheckBlock
+	DeclRange     hcl.Range
 	// body is kept for collecting references.
 	body hcl.Body
 }

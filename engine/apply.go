@@ -29,8 +29,13 @@ type ApplyOptions struct {
 	// Kill ends in-flight API calls: the second interrupt. The context
 	// given to Apply is the first: it stops new work and waiting.
 	Kill context.Context
-	// ReadyTimeout bounds the wait for one object to become ready.
+	// ReadyTimeout bounds the wait for one object to be deleted, or for
+	// an old one to go before it is created again.
 	ReadyTimeout time.Duration
+	// CreateTimeout, when set (apply's -create-timeout), bounds the wait
+	// for every object to become ready, whatever the lab says; otherwise
+	// each exercise's create_timeout does (see createTimeout).
+	CreateTimeout time.Duration
 	// Reevaluate evaluates the lab again with values from state, for
 	// deferred manifests and for outputs; nil skips both.
 	Reevaluate func(rt config.Runtime) (*config.Env, hcl.Diagnostics)
@@ -357,7 +362,8 @@ func (r *run) applyObject(ch *plan.Change, obj *unstructured.Unstructured, start
 	if err := r.record(ch, func(s *state.State) { s.SetObject(stateObject(ch, applied, nil)) }); err != nil {
 		return nil, err
 	}
-	wctx, cancel := context.WithTimeout(r.ctx, r.opts.ReadyTimeout)
+	timeout := r.createTimeout(ch)
+	wctx, cancel := context.WithTimeout(r.ctx, timeout)
 	defer cancel()
 	report := func(status string) { r.opts.Hooks.ObjectStatus(ch.Address, ch.Action, status, time.Since(start)) }
 	if ch.ExerciseNamespace {
@@ -369,7 +375,11 @@ func (r *run) applyObject(ch *plan.Change, obj *unstructured.Unstructured, start
 		return applied, nil
 	}
 	var ready *unstructured.Unstructured
-	if w := r.podWaiter(); w != nil && applied.GetAPIVersion() == "v1" && applied.GetKind() == "Pod" {
+	isPod := applied.GetAPIVersion() == "v1" && applied.GetKind() == "Pod"
+	if isPod {
+		report = r.watchWarnings(wctx, applied, report)
+	}
+	if w := r.podWaiter(); w != nil && isPod {
 		ready, err = w.Wait(wctx, applied.GetNamespace(), applied.GetName(), applied.GetUID(), report)
 	} else {
 		ready, err = r.kc.WaitReady(wctx, applied, report)
@@ -378,7 +388,7 @@ func (r *run) applyObject(ch *plan.Change, obj *unstructured.Unstructured, start
 		if r.ctx.Err() != nil {
 			return nil, fmt.Errorf("interrupted while waiting for it to be ready: %w", context.Canceled)
 		}
-		return nil, fmt.Errorf("not ready: %w", err)
+		return nil, r.notReady(ready, timeout, wctx.Err() != nil, err)
 	}
 	if attrs := observedAttributes(ready); len(attrs) > 0 {
 		if err := r.record(ch, func(s *state.State) { s.SetObject(stateObject(ch, ready, attrs)) }); err != nil {
@@ -495,16 +505,7 @@ func (e *Engine) saveOutputs(ctx context.Context, opts ApplyOptions) hcl.Diagnos
 // the lab's ttl, when it expires (a changed ttl moves the expiry).
 func (e *Engine) RecordLifetime(ctx context.Context, mgr *state.Manager) error {
 	st := mgr.State()
-	created := st.CreatedAt
-	if created == nil {
-		now := time.Now().UTC().Truncate(time.Second)
-		created = &now
-	}
-	var expires *time.Time
-	if e.Env.Lab.TTL > 0 {
-		t := created.Add(e.Env.Lab.TTL)
-		expires = &t
-	}
+	created, expires := e.Lifetime(st)
 	if st.CreatedAt != nil && timesEqual(st.ExpiresAt, expires) {
 		return nil
 	}
@@ -518,6 +519,21 @@ func timesEqual(a, b *time.Time) bool {
 		return a == b
 	}
 	return a.Equal(*b)
+}
+
+// Lifetime is when the environment was first applied (now, if it has
+// not been yet) and when it expires by the lab's ttl (nil without one).
+func (e *Engine) Lifetime(st *state.State) (created, expires *time.Time) {
+	created = st.CreatedAt
+	if created == nil {
+		now := time.Now().UTC().Truncate(time.Second)
+		created = &now
+	}
+	if e.Env.Lab.TTL > 0 {
+		t := created.Add(e.Env.Lab.TTL)
+		expires = &t
+	}
+	return created, expires
 }
 
 // forgetAll removes the plan's objects from state without asking any

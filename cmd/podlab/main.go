@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/go-logr/logr"
 	"k8s.io/klog/v2"
@@ -16,6 +18,10 @@ import (
 	"github.com/podlab/podlab/internal/command"
 	"github.com/podlab/podlab/providers/kubernetes"
 )
+
+// stopGrace bounds how long a command that writes no state may take to
+// return after an interrupt before podlab exits anyway.
+const stopGrace = 3 * time.Second
 
 // version is stamped at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
@@ -34,24 +40,49 @@ func main() {
 		klog.SetLogger(logr.Discard())
 	}
 
-	// The first interrupt asks the command to stop starting new work and
-	// finish what is in flight; the second abandons in-flight work.
 	ctx, stop := context.WithCancel(context.Background())
 	kill, abandon := context.WithCancel(context.Background())
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-sigs
-		os.Stderr.WriteString("\nInterrupt received: finishing what is in flight and saving state (interrupt again to abandon it).\n")
-		stop()
-		<-sigs
-		os.Stderr.WriteString("\nSecond interrupt: abandoning in-flight work; state is still saved.\n")
-		abandon()
-	}()
 	m := &command.Meta{
 		Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin,
 		Environ: os.Environ(), Version: version, Ctx: ctx, Kill: kill,
 	}
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	returned := make(chan struct{})
+	var received atomic.Value // the first signal
+	go func() {
+		sig := <-sigs
+		received.Store(sig)
+		name := "Interrupt"
+		if sig == syscall.SIGTERM {
+			name = "SIGTERM"
+		}
+		if m.SavingState() {
+			// Changing the environment: stop starting new work, let the
+			// calls in flight finish and record them; the second signal
+			// abandons them.
+			os.Stderr.WriteString("\n" + name + " received: finishing what is in flight and saving state (interrupt again to abandon it).\n")
+			stop()
+			<-sigs
+			os.Stderr.WriteString("\nSecond interrupt: abandoning in-flight work; state is still saved.\n")
+			abandon()
+			return
+		}
+		// Nothing is being written: stop now. What is in flight sees its
+		// context end and returns (releasing a remote lock) within
+		// stopGrace; a command that does not look (a prompt, validate on a
+		// huge file) is ended then. A local lock dies with the process.
+		os.Stderr.WriteString("\n" + name + " received: stopping.\n")
+		stop()
+		abandon()
+		select {
+		case <-returned:
+			return
+		case <-sigs:
+		case <-time.After(stopGrace):
+		}
+		os.Exit(command.SignalExitCode(sig))
+	}()
 	// PODLAB_API_STATS=FILE writes how many Kubernetes API requests the
 	// command made, for tests and benchmarks.
 	stats := os.Getenv("PODLAB_API_STATS")
@@ -59,6 +90,11 @@ func main() {
 		m.Counter = &kubernetes.RequestCounter{}
 	}
 	code := command.Run(m, os.Args[1:])
+	close(returned)
+	if sig, ok := received.Load().(os.Signal); ok {
+		// However the command ended, it was interrupted.
+		code = command.SignalExitCode(sig)
+	}
 	if stats != "" {
 		var ru syscall.Rusage
 		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)

@@ -120,16 +120,15 @@ func runApply(m *Meta, args []string) int {
 	}
 	e := engine.New(l.env, prior, m.Version)
 	// The expiry is known before the cluster is made, so a new GKE
-	// cluster is labelled with it.
-	if err := e.RecordLifetime(ctx, mgr); err != nil {
-		prog.Close()
-		v.Errorf("%s", err)
-		return ExitError
-	}
-	labelExpiry(prov, mgr.State())
+	// cluster is labelled with it; it is recorded only once the cluster
+	// answers (engine.Apply), so an apply that reached nothing records
+	// nothing.
+	_, expires := e.Lifetime(mgr.State())
+	labelExpiry(prov, expires)
+	m.startSaving()
 	res, diags := e.Apply(ctx, p, engine.ApplyOptions{
 		Provider: prov, State: mgr, Parallelism: a.Parallelism, Hooks: prog, Kill: m.Kill, Counter: m.Counter,
-		Reevaluate: m.reevaluate(l), GracePeriod: a.GracePeriodSeconds(),
+		Reevaluate: m.reevaluate(l), GracePeriod: a.GracePeriodSeconds(), CreateTimeout: a.CreateTimeout,
 	})
 	prog.Close()
 	v.Diagnostics(diags, l.files)

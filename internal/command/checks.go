@@ -89,6 +89,7 @@ func (m *Meta) runChecks(v *views.View, l *loaded, mgr *state.Manager, req check
 			return ExitError
 		}
 	}
+	m.startSaving()
 	v.Printf("\nRunning %d checks...\n", len(checks))
 	runner := &check.Runner{
 		Client: kc, ProbeImage: l.env.Lab.ProbeImage, ProbeNamespace: l.env.ProbeNamespace(), Parallelism: req.parallelism,

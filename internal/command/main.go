@@ -4,8 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/agext/levenshtein"
 
@@ -18,8 +20,17 @@ const (
 	ExitError       = 1
 	ExitChecksFail  = 2 // also plan -detailed-exitcode: changes pending
 	ExitUnformatted = 3
-	ExitInterrupted = 130
+	ExitInterrupted = 130 // Ctrl-C (SIGINT): 128 + 2, as shells report it
+	ExitTerminated  = 143 // SIGTERM: 128 + 15
 )
+
+// SignalExitCode is podlab's exit code after sig stopped it.
+func SignalExitCode(sig os.Signal) int {
+	if sig == syscall.SIGTERM {
+		return ExitTerminated
+	}
+	return ExitInterrupted
+}
 
 type command struct {
 	synopsis string

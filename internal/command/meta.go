@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
@@ -45,7 +47,20 @@ type Meta struct {
 	// Counter, when set, counts the Kubernetes API requests the command
 	// makes (PODLAB_API_STATS, for tests and benchmarks).
 	Counter *kubernetes.RequestCounter
+
+	// saving is set once the command changes the environment and records
+	// it in state: an interrupt then lets work in flight finish and be
+	// recorded, instead of stopping at once.
+	saving atomic.Bool
 }
+
+// SavingState tells whether the command is changing the environment and
+// recording it in state, so that an interrupt must let it finish.
+func (m *Meta) SavingState() bool { return m.saving.Load() }
+
+// startSaving marks the point from which an interrupt lets the command
+// finish what is in flight and save state.
+func (m *Meta) startSaving() { m.saving.Store(true) }
 
 func (m *Meta) getenv(key string) string {
 	for i := len(m.Environ) - 1; i >= 0; i-- {
@@ -270,15 +285,15 @@ func exists(p string) bool {
 // labelExpiry labels a GKE cluster with the environment's expiry (Unix
 // seconds), so that it shows in the Cloud console and tools outside podlab
 // can find classes left running.
-func labelExpiry(prov providers.Cluster, st *state.State) {
+func labelExpiry(prov providers.Cluster, expires *time.Time) {
 	g, ok := prov.(*gke.Provider)
-	if !ok || st.ExpiresAt == nil {
+	if !ok || expires == nil {
 		return
 	}
 	labels := map[string]string{}
 	for k, v := range g.Cfg.Labels {
 		labels[k] = v
 	}
-	labels[gke.LabelExpires] = strconv.FormatInt(st.ExpiresAt.Unix(), 10)
+	labels[gke.LabelExpires] = strconv.FormatInt(expires.Unix(), 10)
 	g.Cfg.Labels = labels
 }

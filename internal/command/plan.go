@@ -72,7 +72,7 @@ func (m *Meta) makePlan(v *views.View, l *loaded, prior *state.State, req planRe
 		v.Errorf("%s", err)
 		return nil, nil, ExitError
 	}
-	labelExpiry(prov, prior)
+	labelExpiry(prov, prior.ExpiresAt)
 	var cc *plan.ClusterChange
 	if req.destroy {
 		if len(req.target) == 0 {
@@ -103,8 +103,21 @@ func (m *Meta) makePlan(v *views.View, l *loaded, prior *state.State, req planRe
 				Summary:  "Planning without the cluster",
 				Detail:   fmt.Sprintf("%s. The state records nothing yet, so the plan shows what the configuration asks for; apply will need the cluster.", err),
 			}}, nil)
+		case err != nil && prior.Empty():
+			// Destroying: state records nothing, so there is nothing to
+			// delete; say so rather than fail, and say what could not be
+			// looked for.
+			v.Diagnostics(hcl.Diagnostics{{
+				Severity: hcl.DiagWarning,
+				Summary:  "Cannot reach the cluster",
+				Detail: fmt.Sprintf("%s. The state of environment %q records nothing, so there is nothing to destroy. Objects an interrupted apply created but did not record can only be found in the cluster: run podlab destroy again once it answers.",
+					err, l.env.Name),
+			}}, nil)
+		case err != nil && req.destroy:
+			v.Errorf("%s. The state records %d objects in environment %q; podlab destroy must reach the cluster to delete them (podlab state rm ADDRESS forgets an object without deleting it)", err, len(prior.Objects), l.env.Name)
+			return nil, nil, ExitError
 		case err != nil:
-			v.Errorf("%s. The state records objects in this environment, so podlab will not plan without seeing the cluster (use -refresh=false to trust the state)", err)
+			v.Errorf("%s. The state records objects in environment %q, so podlab will not plan without seeing the cluster (podlab plan -refresh=false shows what the state alone says)", err, l.env.Name)
 			return nil, nil, ExitError
 		default:
 			live, err := e.Refresh(m.Ctx, kc, req.parallelism)

@@ -82,11 +82,12 @@ func (w *PodWaiter) next(key string) <-chan struct{} {
 
 // Wait blocks until the pod (of that uid) meets the readiness rule,
 // reporting each status change; it fails when the pod will not become
-// ready or disappears.
+// ready or disappears. On failure it returns the pod as last seen, if
+// any, to explain why.
 func (w *PodWaiter) Wait(ctx context.Context, namespace, name string, uid types.UID, report func(string)) (*unstructured.Unstructured, error) {
 	key := namespace + "/" + name
 	last := ""
-	seen := false
+	var seen *unstructured.Unstructured
 	for {
 		changed := w.next(key)
 		obj, exists, err := w.informer.GetStore().GetByKey(key)
@@ -96,7 +97,7 @@ func (w *PodWaiter) Wait(ctx context.Context, namespace, name string, uid types.
 		if exists {
 			u := obj.(*unstructured.Unstructured)
 			if uid == "" || u.GetUID() == uid {
-				seen = true
+				seen = u
 				r := ReadinessOf(u)
 				if r.Status != last && report != nil {
 					report(r.Status)
@@ -109,12 +110,13 @@ func (w *PodWaiter) Wait(ctx context.Context, namespace, name string, uid types.
 					return u, nil
 				}
 			}
-		} else if seen {
+		} else if seen != nil {
 			return nil, fmt.Errorf("pod %s was deleted while podlab waited for it", name)
 		}
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			// The pod as last seen says why it is not ready.
+			return seen, ctx.Err()
 		case <-changed:
 		}
 	}

@@ -169,6 +169,14 @@ func podStatusWord(p *corev1.Pod) string {
 			return "Unschedulable: " + c.Message
 		}
 	}
+	// Running but not Ready: the Ready condition says why, as far as the
+	// pod knows ("ContainersNotReady: containers with unready status:
+	// [web]"); the probe's own words are in its events.
+	for _, c := range p.Status.Conditions {
+		if p.Status.Phase == corev1.PodRunning && c.Type == corev1.PodReady && c.Status != corev1.ConditionTrue && c.Reason != "" {
+			return strings.Trim(c.Reason+": "+c.Message, ": ")
+		}
+	}
 	if p.Status.Phase != "" {
 		return string(p.Status.Phase)
 	}

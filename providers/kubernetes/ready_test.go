@@ -59,3 +59,31 @@ func TestPodReadiness(t *testing.T) {
 		})
 	}
 }
+
+// A pod that runs but is not Ready shows why, as its Ready condition
+// says, not merely "Running".
+func TestRunningButNotReadyStatus(t *testing.T) {
+	p := &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"}}
+	p.Status.Phase = corev1.PodRunning
+	p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionFalse,
+		Reason: "ContainersNotReady", Message: "containers with unready status: [web]"}}
+	p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "web", State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}}}
+	obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ReadinessOf(&unstructured.Unstructured{Object: obj})
+	if want := "ContainersNotReady: containers with unready status: [web]"; r.Ready || r.Status != want {
+		t.Errorf("ready %v, status %q; want not ready, %q", r.Ready, r.Status, want)
+	}
+	if got := readyCondition(p); got != "condition Ready is False (ContainersNotReady: containers with unready status: [web])" {
+		t.Errorf("readyCondition: %q", got)
+	}
+}
+
+// What a container logs is shown without its control characters.
+func TestPrintable(t *testing.T) {
+	if got := printable("\x1b[2Jred\x1b[0m\ttab\x07"); got != "[2Jred[0m\ttab" {
+		t.Errorf("%q", got)
+	}
+}

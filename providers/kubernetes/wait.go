@@ -39,7 +39,8 @@ func (c *Client) listWatchOne(gvk schema.GroupVersionKind, namespace, name strin
 
 // WaitReady waits by watch until the object meets its kind's readiness
 // rule (see ReadinessOf), reporting each status change. It fails at once
-// when the object will not become ready, or when it disappears.
+// when the object will not become ready, or when it disappears; on
+// failure it returns the object as last seen, if any, to explain why.
 func (c *Client) WaitReady(ctx context.Context, obj *unstructured.Unstructured, report func(status string)) (*unstructured.Unstructured, error) {
 	if r := ReadinessOf(obj); r.Ready && obj.GetResourceVersion() != "" && !needsStatus(obj) {
 		return obj, nil
@@ -66,10 +67,10 @@ func (c *Client) WaitReady(ctx context.Context, obj *unstructured.Unstructured, 
 			report(r.Status)
 			last = r.Status
 		}
+		final = u
 		if r.Fatal != nil {
 			return false, r.Fatal
 		}
-		final = u
 		return r.Ready, nil
 	})
 	if err != nil {

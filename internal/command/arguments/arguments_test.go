@@ -152,6 +152,38 @@ func TestParseApply(t *testing.T) {
 	}
 }
 
+func TestParseCreateTimeout(t *testing.T) {
+	tests := []struct {
+		args []string
+		want time.Duration
+		err  string
+	}{
+		{nil, 0, ""},
+		{[]string{"-create-timeout", "90s"}, 90 * time.Second, ""},
+		{[]string{"-create-timeout=2m"}, 2 * time.Minute, ""},
+		{[]string{"-create-timeout", "0s"}, 0, "-create-timeout must be positive"},
+		{[]string{"-create-timeout=-5s"}, 0, "-create-timeout must be positive"},
+		{[]string{"-create-timeout", "soon"}, 0, "invalid value"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			a, _, err := ParseApply(tt.args)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("error %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.CreateTimeout != tt.want {
+				t.Errorf("create timeout %v, want %v", a.CreateTimeout, tt.want)
+			}
+		})
+	}
+}
+
 func TestParseReplaceAndGracePeriod(t *testing.T) {
 	a, _, err := ParseApply([]string{"-replace", `seat["kim"]`, "-replace=exercise.web.Pod.web", "-grace-period", "0"})
 	if err != nil {

@@ -3,6 +3,7 @@ package arguments
 import (
 	"flag"
 	"fmt"
+	"time"
 )
 
 // Validate is "podlab validate".
@@ -118,6 +119,9 @@ type Apply struct {
 	Checks       bool
 	Verbose      bool
 	AllowOverCap bool
+	// CreateTimeout, when set, bounds the wait for each object to be
+	// ready, over the lab's and exercises' create_timeout.
+	CreateTimeout time.Duration
 }
 
 // ParseApply parses apply's options.
@@ -137,6 +141,7 @@ func ParseApply(args []string) (*Apply, *flag.FlagSet, error) {
 	fs.BoolVar(&a.Checks, "checks", true, "Run the checks after applying (-checks=false skips them).")
 	fs.BoolVar(&a.Verbose, "verbose", false, "Show every seat's objects instead of collapsing identical seats.")
 	fs.BoolVar(&a.AllowOverCap, "allow-over-cap", false, "Apply even when the plan needs more nodes than lab.max_nodes.")
+	fs.DurationVar(&a.CreateTimeout, "create-timeout", 0, "How long to wait for each object to be ready, over the lab's create_timeout (default: the lab's, 5m).")
 	pos, err := parseInterspersed(fs, args)
 	if err == nil && len(pos) > 1 {
 		err = fmt.Errorf("podlab apply takes at most one plan file, got %d arguments", len(pos))
@@ -159,7 +164,17 @@ func ParseApply(args []string) (*Apply, *flag.FlagSet, error) {
 	if err == nil {
 		err = a.Operation.validate()
 	}
+	if err == nil && flagSet(fs, "create-timeout") && a.CreateTimeout <= 0 {
+		err = fmt.Errorf("-create-timeout must be positive, such as 2m, not %s", a.CreateTimeout)
+	}
 	return a, fs, err
+}
+
+// flagSet tells whether the command line gave the flag.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // Destroy is "podlab destroy".

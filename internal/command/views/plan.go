@@ -20,6 +20,12 @@ func (v *View) Plan(p *plan.Plan) {
 		return
 	}
 	var b strings.Builder
+	if !p.HasChanges() && p.Destroy {
+		fmt.Fprintf(&b, "\n%s The environment %q of lab %q has nothing to destroy.\n",
+			v.Bold(v.Green("No changes.")), p.Environment, p.Lab)
+		v.Printf("%s", b.String())
+		return
+	}
 	if !p.HasChanges() {
 		fmt.Fprintf(&b, "\n%s The environment %q of lab %q matches the configuration.\n",
 			v.Bold(v.Green("No changes.")), p.Environment, p.Lab)
