@@ -21,6 +21,34 @@ func onePodLab(t *testing.T, exerciseSettings, pod string) *lab {
 	})
 }
 
+// applyEvents reads apply -json's output: the statuses its progress
+// events showed, and its diagnostics (summary and detail, unwrapped).
+func applyEvents(res result) (progress []string, diagnostics string) {
+	var diags []string
+	for _, line := range strings.Split(strings.TrimSpace(res.stdout+"\n"+res.stderr), "\n") {
+		var ev struct {
+			Type string `json:"type"`
+			Hook struct {
+				Status string `json:"status"`
+			} `json:"hook"`
+			Diagnostic struct {
+				Summary string `json:"summary"`
+				Detail  string `json:"detail"`
+			} `json:"diagnostic"`
+		}
+		if json.Unmarshal([]byte(line), &ev) != nil {
+			continue
+		}
+		switch ev.Type {
+		case "apply_progress":
+			progress = append(progress, ev.Hook.Status)
+		case "diagnostic":
+			diags = append(diags, ev.Diagnostic.Summary+": "+ev.Diagnostic.Detail)
+		}
+	}
+	return progress, strings.Join(diags, "\n")
+}
+
 // A pod whose readiness probe always fails: apply gives up after the
 // exercise's create_timeout (not five minutes), shows the probe's failure
 // while it waits, and says why when it gives up: the failing condition,
@@ -42,29 +70,7 @@ spec:
       periodSeconds: 1
 `)
 	res := l.must(1, "apply", "-auto-approve", "-checks=false", "-json")
-	var progress, diagnostic []string
-	for _, line := range strings.Split(strings.TrimSpace(res.stdout+"\n"+res.stderr), "\n") {
-		var ev struct {
-			Type    string `json:"type"`
-			Message string `json:"@message"`
-			Hook    struct {
-				Status string `json:"status"`
-			} `json:"hook"`
-			Diagnostic struct {
-				Summary string `json:"summary"`
-				Detail  string `json:"detail"`
-			} `json:"diagnostic"`
-		}
-		if json.Unmarshal([]byte(line), &ev) != nil {
-			continue
-		}
-		switch ev.Type {
-		case "apply_progress":
-			progress = append(progress, ev.Hook.Status)
-		case "diagnostic":
-			diagnostic = append(diagnostic, ev.Diagnostic.Summary+": "+ev.Diagnostic.Detail)
-		}
-	}
+	progress, diagnostic := applyEvents(res)
 	const probe = "Readiness probe failed: HTTP probe failed with statuscode: 404"
 	shown := false
 	for _, s := range progress {
@@ -73,7 +79,7 @@ spec:
 	if !shown {
 		t.Errorf("the progress never showed the probe's failure; statuses: %q\n%s", progress, res.all())
 	}
-	why := strings.Join(diagnostic, "\n")
+	why := diagnostic
 	for _, want := range []string{
 		"not ready after 20s",
 		"condition Ready is False (ContainersNotReady: containers with unready status: [web])",
@@ -102,7 +108,8 @@ spec:
     image: alicek106/rr-test:curl
     command: ["bash", "-c", "echo starting; echo config file /etc/app.conf missing >&2; exit 3"]
 `)
-	res := l.must(1, "apply", "-auto-approve", "-checks=false")
+	res := l.must(1, "apply", "-auto-approve", "-checks=false", "-json")
+	_, why := applyEvents(res)
 	for _, want := range []string{
 		"CrashLoopBackOff",
 		"container app exited with code 3 (Error)",
@@ -110,8 +117,8 @@ spec:
 		" app -c app --previous",
 		"    starting\n    config file /etc/app.conf missing",
 	} {
-		if !strings.Contains(res.stderr, want) {
-			t.Errorf("the failure lacks %q:\n%s", want, res.stderr)
+		if !strings.Contains(why, want) {
+			t.Errorf("the failure lacks %q:\n%s", want, why)
 		}
 	}
 	l.must(0, "destroy", "-auto-approve")
