@@ -57,7 +57,7 @@ func main() {
 		if sig == syscall.SIGTERM {
 			name = "SIGTERM"
 		}
-		if m.SavingState() {
+		if m.Interrupt() {
 			// Changing the environment: stop starting new work, let the
 			// calls in flight finish and record them; the second signal
 			// abandons them.

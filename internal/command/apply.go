@@ -125,7 +125,11 @@ func runApply(m *Meta, args []string) int {
 	// nothing.
 	_, expires := e.Lifetime(mgr.State())
 	labelExpiry(prov, expires)
-	m.startSaving()
+	if !m.startSaving() {
+		prog.Close()
+		v.Printf("\n%s Nothing was changed.\n", v.Bold(v.Yellow("Interrupted.")))
+		return ExitInterrupted
+	}
 	res, diags := e.Apply(ctx, p, engine.ApplyOptions{
 		Provider: prov, State: mgr, Parallelism: a.Parallelism, Hooks: prog, Kill: m.Kill, Counter: m.Counter,
 		Reevaluate: m.reevaluate(l), GracePeriod: a.GracePeriodSeconds(), CreateTimeout: a.CreateTimeout,

@@ -89,7 +89,9 @@ func (m *Meta) runChecks(v *views.View, l *loaded, mgr *state.Manager, req check
 			return ExitError
 		}
 	}
-	m.startSaving()
+	if !m.startSaving() {
+		return ExitInterrupted
+	}
 	v.Printf("\nRunning %d checks...\n", len(checks))
 	runner := &check.Runner{
 		Client: kc, ProbeImage: l.env.Lab.ProbeImage, ProbeNamespace: l.env.ProbeNamespace(), Parallelism: req.parallelism,

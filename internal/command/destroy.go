@@ -82,7 +82,11 @@ func (m *Meta) executeDestroy(v *views.View, a *arguments.Destroy, l *loaded, mg
 	e := engine.New(l.env, prior, m.Version)
 	opts := engine.ApplyOptions{Provider: prov, State: mgr, Parallelism: a.Parallelism, Hooks: prog, Kill: m.Kill, Counter: m.Counter,
 		GracePeriod: a.GracePeriodSeconds()}
-	m.startSaving()
+	if !m.startSaving() {
+		prog.Close()
+		v.Printf("\n%s Nothing was destroyed.\n", v.Bold(v.Yellow("Interrupted.")))
+		return ExitInterrupted
+	}
 	res, diags := e.Destroy(ctx, p, opts)
 	prog.Close()
 	v.Diagnostics(diags, l.files)

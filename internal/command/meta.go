@@ -12,7 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -48,19 +48,40 @@ type Meta struct {
 	// makes (PODLAB_API_STATS, for tests and benchmarks).
 	Counter *kubernetes.RequestCounter
 
+	// mu guards saving and interrupted, so that a command never starts
+	// changing the environment after an interrupt that stopped it.
+	mu sync.Mutex
 	// saving is set once the command changes the environment and records
 	// it in state: an interrupt then lets work in flight finish and be
 	// recorded, instead of stopping at once.
-	saving atomic.Bool
+	saving      bool
+	interrupted bool
 }
 
-// SavingState tells whether the command is changing the environment and
-// recording it in state, so that an interrupt must let it finish.
-func (m *Meta) SavingState() bool { return m.saving.Load() }
+// Interrupt records that a signal arrived and tells whether the command
+// is changing the environment and recording it in state, so that the
+// interrupt must let it finish; if not, the command is stopped and will
+// not start changing anything.
+func (m *Meta) Interrupt() (saving bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.interrupted = true
+	return m.saving
+}
 
 // startSaving marks the point from which an interrupt lets the command
-// finish what is in flight and save state.
-func (m *Meta) startSaving() { m.saving.Store(true) }
+// finish what is in flight and save state. It reports false when an
+// interrupt came first: the command must then stop without changing
+// anything.
+func (m *Meta) startSaving() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.interrupted || (m.Ctx != nil && m.Ctx.Err() != nil) {
+		return false
+	}
+	m.saving = true
+	return true
+}
 
 func (m *Meta) getenv(key string) string {
 	for i := len(m.Environ) - 1; i >= 0; i-- {

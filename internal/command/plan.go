@@ -129,6 +129,10 @@ func (m *Meta) makePlan(v *views.View, l *loaded, prior *state.State, req planRe
 			opts.Differ = engine.KubeDiffer{Client: kc}
 		}
 	}
+	if m.Ctx.Err() != nil {
+		// Interrupted while asking the cluster: what it said is incomplete.
+		return nil, nil, ExitInterrupted
+	}
 	p, err := e.Plan(m.Ctx, opts)
 	if err != nil {
 		v.Errorf("%s", err)
