@@ -56,6 +56,7 @@ func init() {
 		"force-unlock": {"Release a state lock left by a podlab that died", runForceUnlock},
 		"status":       {"Show each environment, its objects and time left", runStatus},
 		"show":         {"Show a saved plan, or what the state records", runShow},
+		"completion":   {"Print a shell completion script: bash, zsh or fish", runCompletion},
 		"workspace":    {"Manage workspaces: list, show, new, select, delete", runWorkspace},
 	}
 }
@@ -83,6 +84,9 @@ func Run(m *Meta, args []string) int {
 			return ExitError
 		}
 		return ExitOK
+	}
+	if rest[0] == completeCommand {
+		return runComplete(m, rest[1:])
 	}
 	cmd, ok := commands[rest[0]]
 	if !ok {

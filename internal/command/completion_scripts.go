@@ -1,0 +1,86 @@
+package command
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// The scripts ask podlab itself for the candidates (podlab __complete
+// WORDS...). When it offers none, the shell completes file names, which is
+// what the options left (-out, -var-file, -chdir, a plan file) take.
+
+const bashCompletion = `# bash completion for podlab: source <(podlab completion bash)
+_podlab() {
+    local cur=${COMP_WORDS[COMP_CWORD]}
+    local IFS=$'\n'
+    local -a cands
+    cands=($(command podlab __complete "${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null))
+    COMPREPLY=()
+    local c
+    for c in "${cands[@]}"; do
+        if [[ $cur == [\'\"]* ]]; then
+            COMPREPLY+=("$c")
+        else
+            COMPREPLY+=("$(printf '%q' "$c")")
+        fi
+    done
+}
+complete -o default -o nospace -F _podlab podlab
+`
+
+const zshCompletion = `#compdef podlab
+# zsh completion for podlab: source <(podlab completion zsh), after compinit
+_podlab() {
+    local -a cands
+    cands=("${(@f)$(command podlab __complete "${(@)words[2,CURRENT]}" 2>/dev/null)}")
+    cands=(${cands:#})
+    if (( ${#cands} == 0 )); then
+        _files
+        return
+    fi
+    compadd -- "${cands[@]}"
+}
+if [[ ${zsh_eval_context[-1]} == loadautofunc ]]; then
+    _podlab "$@"
+else
+    compdef _podlab podlab
+fi
+`
+
+const fishCompletion = `# fish completion for podlab: podlab completion fish | source
+function __podlab_complete
+    set -l words (commandline -opc) (commandline -ct)
+    command podlab __complete $words[2..-1] 2>/dev/null
+end
+complete -c podlab -a '(__podlab_complete)'
+`
+
+func runCompletion(m *Meta, args []string) int {
+	const usageLine = "completion bash|zsh|fish"
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		fmt.Fprintf(m.Stdout, "Usage: podlab %s\n\n  %s\n\n  bash: source <(podlab completion bash)   (or write it to /etc/bash_completion.d/podlab)\n  zsh:  source <(podlab completion zsh)    after compinit (or write it as _podlab into a directory of $fpath)\n  fish: podlab completion fish | source    (or write it to ~/.config/fish/completions/podlab.fish)\n",
+			usageLine, commands["completion"].synopsis)
+		return ExitOK
+	}
+	if len(args) != 1 {
+		fmt.Fprintf(m.Stderr, "Error: podlab completion takes one shell: bash, zsh or fish\n\nRun \"podlab completion -h\" for how to load it.\n")
+		return ExitError
+	}
+	switch strings.ToLower(args[0]) {
+	case "bash":
+		_, _ = io.WriteString(m.Stdout, bashCompletion)
+	case "zsh":
+		_, _ = io.WriteString(m.Stdout, zshCompletion)
+	case "fish":
+		_, _ = io.WriteString(m.Stdout, fishCompletion)
+	default:
+		msg := fmt.Sprintf("Error: podlab completion knows bash, zsh and fish, not %q", args[0])
+		if s := nearest(args[0], []string{"bash", "zsh", "fish"}); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		fmt.Fprintln(m.Stderr, msg)
+		return ExitError
+	}
+	return ExitOK
+}
