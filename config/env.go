@@ -29,6 +29,9 @@ type Env struct {
 	// Complete is false when unknown values (validate mode) kept parts of
 	// the lab from being evaluated.
 	Complete bool
+
+	// eval is the evaluation that made the Env, kept for Console.
+	eval *evaluator
 }
 
 // LabSettings is the evaluated lab block.

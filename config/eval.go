@@ -78,6 +78,7 @@ func Evaluate(m *Module, opts EvalOptions) (*Env, hcl.Diagnostics) {
 	e.funcs = funcs.Functions(m.Dir, e.origins)
 	e.pathVal = cty.ObjectVal(map[string]cty.Value{"lab": cty.StringVal(m.Dir), "cwd": cty.StringVal(cwd())})
 	e.env = &Env{Module: m, Workspace: opts.Workspace, Variables: e.vars, Files: map[string]*hcl.File{}, Complete: true}
+	e.env.eval = e
 	for name, f := range m.Files {
 		e.env.Files[name] = f
 	}

@@ -40,6 +40,7 @@ var flagSets = map[string]func() *flag.FlagSet{
 	"show":         func() *flag.FlagSet { _, fs, _ := arguments.ParseShow(nil); return fs },
 	"workspace":    func() *flag.FlagSet { _, fs, _ := arguments.ParseWorkspace([]string{"list"}); return fs },
 	"completion":   func() *flag.FlagSet { return flag.NewFlagSet("completion", flag.ContinueOnError) },
+	"console":      func() *flag.FlagSet { _, fs, _ := arguments.ParseConsole(nil); return fs },
 }
 
 var subcommands = map[string][]string{

@@ -57,6 +57,7 @@ func init() {
 		"status":       {"Show each environment, its objects and time left", runStatus},
 		"show":         {"Show a saved plan, or what the state records", runShow},
 		"completion":   {"Print a shell completion script: bash, zsh or fish", runCompletion},
+		"console":      {"Evaluate expressions against the lab and its state", runConsole},
 		"workspace":    {"Manage workspaces: list, show, new, select, delete", runWorkspace},
 	}
 }

@@ -538,3 +538,26 @@ func ParseShow(args []string) (*Show, *flag.FlagSet, error) {
 	}
 	return a, fs, err
 }
+
+// Console is "podlab console".
+type Console struct {
+	Common
+	Vars
+	View
+	State
+}
+
+// ParseConsole parses console's options.
+func ParseConsole(args []string) (*Console, *flag.FlagSet, error) {
+	a := &Console{}
+	fs := newFlagSet("console")
+	a.Common.register(fs)
+	a.Vars.register(fs)
+	a.View.register(fs, false)
+	a.State.register(fs)
+	pos, err := parseInterspersed(fs, args)
+	if err == nil {
+		err = noArgs("console", pos)
+	}
+	return a, fs, err
+}
