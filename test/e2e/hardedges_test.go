@@ -239,3 +239,26 @@ func TestSignalsStopCommandsThatWriteNothing(t *testing.T) {
 		})
 	}
 }
+
+// SIGTERM during apply is handled as Ctrl-C is: in-flight work finishes
+// and is recorded, and podlab exits 143.
+func TestTerminatedApplySavesState(t *testing.T) {
+	l := manyExercises(t, "sigterm", 6)
+	s := l.start("apply", "-auto-approve", "-checks=false", "-parallelism", "2")
+	if !s.waitFor(t, "Creation complete", 2*time.Minute) {
+		t.Fatalf("apply made no progress:\n%s", s.output())
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := s.wait(t, 2*time.Minute); code != 143 {
+		t.Fatalf("terminated apply exited %d, want 143:\n%s", code, s.output())
+	}
+	if !strings.Contains(s.output(), "SIGTERM received: finishing what is in flight and saving state") {
+		t.Errorf("no word of the signal:\n%s", s.output())
+	}
+	if st := l.state(); st == nil || len(st.Objects) == 0 {
+		t.Fatalf("the state records nothing of what was created: %v", st)
+	}
+	l.must(0, "destroy", "-auto-approve")
+}
