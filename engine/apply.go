@@ -80,7 +80,7 @@ func (e *Engine) Apply(ctx context.Context, p *plan.Plan, opts ApplyOptions) (*R
 		return res, e.forgetAll(ctx, p, opts.State)
 	}
 	res.Conn, res.Client = conn, kc
-	if !p.Destroy {
+	if !p.Destroy && !p.RefreshOnly {
 		if err := e.RecordLifetime(ctx, opts.State); err != nil {
 			return res, errDiag("Failed to save state", err)
 		}
@@ -110,9 +110,10 @@ func (e *Engine) connect(ctx context.Context, p *plan.Plan, opts ApplyOptions) (
 	}
 	var conn *providers.Connection
 	var err error
-	if p.Destroy {
+	if p.Destroy || p.RefreshOnly {
+		// Neither creates a cluster.
 		conn, err = opts.Provider.Connect(ctx, prior)
-		if errors.Is(err, providers.ErrNotCreated) {
+		if errors.Is(err, providers.ErrNotCreated) && p.Destroy {
 			return nil, nil, nil
 		}
 	} else {

@@ -35,6 +35,9 @@ type PlanOptions struct {
 	// Target limits the plan to the objects at these addresses (or within
 	// them), and what they need: -target.
 	Target []string
+	// RefreshOnly makes a plan that only records in state what the
+	// cluster holds: -refresh-only.
+	RefreshOnly bool
 }
 
 // Differ works out how a live object differs from the desired one.
@@ -106,6 +109,9 @@ func (e *Engine) Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, error)
 	}
 	if target != nil {
 		targetedChecks(p)
+	}
+	if opts.RefreshOnly {
+		e.refreshOnly(p)
 	}
 	p.Outputs = PlannedOutputs(e.Env)
 	return p, nil

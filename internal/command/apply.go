@@ -96,7 +96,7 @@ func runApply(m *Meta, args []string) int {
 	} else {
 		var code int
 		warnTargeted(v, a.Target)
-		p, _, code = m.makePlan(v, l, prior, planRequest{refresh: true, parallelism: a.Parallelism, replace: a.Replace, target: a.Target})
+		p, _, code = m.makePlan(v, l, prior, planRequest{refresh: true, parallelism: a.Parallelism, replace: a.Replace, target: a.Target, refreshOnly: a.RefreshOnly})
 		if p == nil {
 			return code
 		}
@@ -147,6 +147,11 @@ func runApply(m *Meta, args []string) int {
 			v.Printf("\n%s %d added, %d changed, %d destroyed before the error; state records them.\n", v.Bold(v.Red("Apply failed.")), res.Added, res.Changed, res.Destroyed)
 		}
 		return ExitError
+	}
+	if p.RefreshOnly {
+		v.Printf("\n%s The state of environment %q now records what the cluster holds; nothing in the cluster was changed.\n", v.Bold(v.Green("Apply complete!")), p.Environment)
+		v.Event("apply_summary", map[string]any{"changes": map[string]any{"add": 0, "change": 0, "remove": 0}, "refresh_only": true})
+		return ExitOK
 	}
 	v.Printf("\n%s Resources: %d added, %d changed, %d destroyed.\n", v.Bold(v.Green("Apply complete!")), res.Added, res.Changed, res.Destroyed)
 	v.Event("apply_summary", map[string]any{"changes": map[string]any{"add": res.Added, "change": res.Changed, "remove": res.Destroyed}})

@@ -36,7 +36,7 @@ func runPlan(m *Meta, args []string) int {
 	}
 	defer mgr.Close()
 	warnTargeted(v, a.Target)
-	p, _, code := m.makePlan(v, l, mgr.State(), planRequest{destroy: a.Destroy, refresh: a.Refresh, parallelism: a.Parallelism, replace: a.Replace, target: a.Target})
+	p, _, code := m.makePlan(v, l, mgr.State(), planRequest{destroy: a.Destroy, refresh: a.Refresh, parallelism: a.Parallelism, replace: a.Replace, target: a.Target, refreshOnly: a.RefreshOnly})
 	if p == nil {
 		return code
 	}
@@ -60,6 +60,7 @@ type planRequest struct {
 	parallelism int
 	replace     []string
 	target      []string
+	refreshOnly bool
 	counter     *kubernetes.RequestCounter
 }
 
@@ -84,7 +85,7 @@ func (m *Meta) makePlan(v *views.View, l *loaded, prior *state.State, req planRe
 		v.Errorf("%s", err)
 		return nil, nil, ExitError
 	}
-	opts := engine.PlanOptions{Destroy: req.destroy, Cluster: cc, Replace: req.replace, Target: req.target}
+	opts := engine.PlanOptions{Destroy: req.destroy, Cluster: cc, Replace: req.replace, Target: req.target, RefreshOnly: req.refreshOnly}
 	if cc != nil && cc.Action == plan.Create {
 		// A cluster about to be created holds nothing yet, whatever the
 		// state says (it was deleted outside podlab).

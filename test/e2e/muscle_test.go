@@ -198,3 +198,44 @@ func TestWorkspaceRoundTripOnCluster(t *testing.T) {
 		t.Errorf("%d labelled objects left", n)
 	}
 }
+
+// -refresh-only after a student's change: the state records it, the
+// cluster is left as the student left it.
+func TestRefreshOnlyAfterStudentChange(t *testing.T) {
+	l := seatLab(t)
+	l.must(0, "apply", "-auto-approve", "-checks=false")
+	cs := l.cluster.Clientset(t)
+	ctx := context.Background()
+	kimNS := "tgt-" + l.workspace + "-kim-web"
+	zero := int64(0)
+	if err := cs.CoreV1().Pods(kimNS).Delete(ctx, "web", metav1.DeleteOptions{GracePeriodSeconds: &zero}); err != nil {
+		t.Fatal(err)
+	}
+	before := l.uids("lee")
+	res := l.must(0, "plan", "-refresh-only")
+	if !strings.Contains(res.stdout, `seat["kim"].exercise.web.Pod.web is gone from the cluster and will be removed from state`) {
+		t.Errorf("plan -refresh-only:\n%s", res.stdout)
+	}
+	res = l.must(0, "apply", "-refresh-only", "-auto-approve")
+	if !strings.Contains(res.stdout, "nothing in the cluster was changed") {
+		t.Errorf("apply -refresh-only:\n%s", res.all())
+	}
+	for _, o := range l.state().Objects {
+		if o.Address == `seat["kim"].exercise.web.Pod.web` {
+			t.Errorf("the state still records the pod the student deleted")
+		}
+	}
+	after := l.uids("kim", "lee")
+	if after[kimNS+"/web"] != "" {
+		t.Errorf("apply -refresh-only created the pod again")
+	}
+	for k, v := range before {
+		if after[k] != v {
+			t.Errorf("%s changed: %q, was %q", k, after[k], v)
+		}
+	}
+	if res := l.must(0, "plan"); !strings.Contains(res.stdout, `seat["kim"].exercise.web.Pod.web will be created`) {
+		t.Errorf("the next plan should create the pod:\n%s", res.stdout)
+	}
+	l.must(0, "destroy", "-auto-approve", "-grace-period", "0")
+}

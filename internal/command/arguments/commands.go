@@ -67,6 +67,7 @@ type Plan struct {
 	Operation
 	Replacing
 	Targeting
+	RefreshOnly      bool
 	Out              string
 	Destroy          bool
 	Refresh          bool
@@ -88,6 +89,7 @@ func ParsePlan(args []string) (*Plan, *flag.FlagSet, error) {
 	fs.StringVar(&a.Out, "out", "", "Save the plan to FILE for \"podlab apply FILE\".")
 	fs.BoolVar(&a.Destroy, "destroy", false, "Plan to destroy everything the environment has.")
 	fs.BoolVar(&a.Refresh, "refresh", true, "Compare with the live cluster (-refresh=false trusts the state).")
+	fs.BoolVar(&a.RefreshOnly, "refresh-only", false, "Plan only to record in state what the cluster holds (what students changed); change nothing in the cluster.")
 	fs.BoolVar(&a.DetailedExitcode, "detailed-exitcode", false, "Exit 0 with no changes, 1 on error, 2 when there are changes.")
 	fs.BoolVar(&a.Verbose, "verbose", false, "Show every seat's objects instead of collapsing identical seats.")
 	pos, err := parseInterspersed(fs, args)
@@ -98,9 +100,28 @@ func ParsePlan(args []string) (*Plan, *flag.FlagSet, error) {
 		err = fmt.Errorf("-replace and -destroy do not go together: a destroy plan deletes everything")
 	}
 	if err == nil {
+		err = refreshOnlyAlone(a.RefreshOnly, a.Destroy, a.Replace, a.Refresh)
+	}
+	if err == nil {
 		err = a.Operation.validate()
 	}
 	return a, fs, err
+}
+
+// refreshOnlyAlone refuses what -refresh-only cannot go with, as
+// Terraform does.
+func refreshOnlyAlone(refreshOnly, destroy bool, replace []string, refresh bool) error {
+	switch {
+	case !refreshOnly:
+		return nil
+	case destroy:
+		return fmt.Errorf("-refresh-only and -destroy do not go together: a refresh-only plan changes nothing")
+	case len(replace) > 0:
+		return fmt.Errorf("-refresh-only and -replace do not go together: a refresh-only plan changes nothing")
+	case !refresh:
+		return fmt.Errorf("-refresh-only and -refresh=false do not go together: -refresh-only is all refresh")
+	}
+	return nil
 }
 
 // Apply is "podlab apply".
@@ -115,6 +136,7 @@ type Apply struct {
 	Deleting
 	PlanFile     string
 	Destroy      bool
+	RefreshOnly  bool
 	AutoApprove  bool
 	Checks       bool
 	Verbose      bool
@@ -137,6 +159,7 @@ func ParseApply(args []string) (*Apply, *flag.FlagSet, error) {
 	a.Targeting.register(fs)
 	a.Deleting.register(fs)
 	fs.BoolVar(&a.Destroy, "destroy", false, "Destroy everything the environment has, as podlab destroy does.")
+	fs.BoolVar(&a.RefreshOnly, "refresh-only", false, "Only record in state what the cluster holds (what students changed); change nothing in the cluster.")
 	fs.BoolVar(&a.AutoApprove, "auto-approve", false, "Apply without asking for confirmation.")
 	fs.BoolVar(&a.Checks, "checks", true, "Run the checks after applying (-checks=false skips them).")
 	fs.BoolVar(&a.Verbose, "verbose", false, "Show every seat's objects instead of collapsing identical seats.")
@@ -157,9 +180,15 @@ func ParseApply(args []string) (*Apply, *flag.FlagSet, error) {
 		if err == nil && a.Destroy {
 			err = fmt.Errorf("-destroy cannot change a saved plan: a plan made with podlab plan -destroy -out FILE destroys when applied")
 		}
+		if err == nil && a.RefreshOnly {
+			err = fmt.Errorf("-refresh-only cannot change a saved plan: make one with podlab plan -refresh-only -out FILE")
+		}
 	}
 	if err == nil && a.Destroy && len(a.Replace) > 0 {
 		err = fmt.Errorf("-replace and -destroy do not go together: a destroy plan deletes everything")
+	}
+	if err == nil {
+		err = refreshOnlyAlone(a.RefreshOnly, a.Destroy, a.Replace, true)
 	}
 	if err == nil {
 		err = a.Operation.validate()

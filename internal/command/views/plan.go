@@ -39,6 +39,9 @@ func (v *View) Plan(p *plan.Plan) {
 	if p.Destroy {
 		verb = "destroy the following"
 	}
+	if p.RefreshOnly {
+		verb = "record the following in state (-refresh-only: nothing in the cluster changes)"
+	}
 	fmt.Fprintf(&b, "\npodlab will %s in environment %s of lab %s:\n", verb, v.Bold(strconv.Quote(p.Environment)), v.Bold(strconv.Quote(p.Lab)))
 	switch {
 	case p.Cluster != nil && p.Cluster.Action == plan.Create:
