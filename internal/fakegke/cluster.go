@@ -21,6 +21,10 @@ type cluster struct {
 	// busy is the operation in flight on the cluster, if any. GKE runs one
 	// at a time and refuses others.
 	busy *operation
+	// surge nodes are counted in current_node_count until surgeUntil; see
+	// Server.Surge.
+	surge      int32
+	surgeUntil time.Time
 }
 
 // newCluster builds the record of a cluster from a validated create request.
@@ -31,6 +35,9 @@ func (s *Server) newCluster(now time.Time, k clusterKey, req *containerpb.Cluste
 	version := s.resolveVersion(pb.GetInitialClusterVersion())
 	if len(pb.Locations) == 0 {
 		pb.Locations = defaultNodeLocations(k.location)
+	}
+	if pb.GetAutopilot().GetEnabled() {
+		pb.NodePools = autopilotPools(pb.Locations)
 	}
 	if len(pb.NodePools) == 0 {
 		// The deprecated form: GKE makes a pool named default-pool from it.
@@ -121,8 +128,30 @@ func defaultNodeLocations(location string) []string {
 	return []string{location + "-a", location + "-b", location + "-c"}
 }
 
-// view is the cluster as GetCluster returns it.
-func (c *cluster) view() *containerpb.Cluster {
+// autopilotPools are the node pools GKE creates and manages in an
+// Autopilot cluster: users cannot create, resize or delete node pools there
+// (the Autopilot overview: "GKE manages nodes"), yet ListNodePools and
+// GetCluster list them. Their names follow what GKE shows: default-pool,
+// and node auto-provisioning's nap-<machine>-<hash> pools.
+func autopilotPools(locations []string) []*containerpb.NodePool {
+	managed := func(name, machine string, nodes int32) *containerpb.NodePool {
+		return &containerpb.NodePool{
+			Name:             name,
+			InitialNodeCount: nodes,
+			Locations:        append([]string(nil), locations...),
+			Config:           &containerpb.NodeConfig{MachineType: machine, DiskSizeGb: 100, DiskType: "pd-balanced", ImageType: "COS_CONTAINERD"},
+			Autoscaling:      &containerpb.NodePoolAutoscaling{Enabled: true, Autoprovisioned: true, MaxNodeCount: 1000},
+			Management:       &containerpb.NodeManagement{AutoRepair: true, AutoUpgrade: true},
+		}
+	}
+	return []*containerpb.NodePool{
+		managed("default-pool", "e2-small", 0),
+		managed("nap-e2-standard-2-"+randomHex(4), "e2-standard-2", 1),
+	}
+}
+
+// view is the cluster as GetCluster returns it at now.
+func (c *cluster) view(now time.Time) *containerpb.Cluster {
 	v := proto.Clone(c.pb).(*containerpb.Cluster)
 	var nodes int32
 	for _, p := range c.pb.NodePools {
@@ -130,10 +159,23 @@ func (c *cluster) view() *containerpb.Cluster {
 			nodes += c.sizes[p.Name] * int32(len(p.Locations))
 		}
 	}
-	// Deprecated but still reported by GKE: the only place a resize shows.
+	// A resize brings nodes up before it drains others: while it runs, one
+	// surge node per zone is counted (GKE's default max_surge is 1,
+	// NodePool.UpgradeSettings in cluster_service.proto).
+	if op := c.busy; op != nil && op.base.OperationType == containerpb.Operation_SET_NODE_POOL_SIZE && op.statusAt(now) == containerpb.Operation_RUNNING {
+		if p := c.nodePool(lastSegment(op.base.TargetLink)); p != nil {
+			nodes += int32(len(p.Locations))
+		}
+	}
+	if now.Before(c.surgeUntil) {
+		nodes += c.surge
+	}
+	// Deprecated, and moved by surge and repair nodes: GKE still reports it.
 	setInt32(v, "current_node_count", nodes)
 	return v
 }
+
+func lastSegment(s string) string { return s[strings.LastIndex(s, "/")+1:] }
 
 func (c *cluster) nodePool(name string) *containerpb.NodePool {
 	for _, p := range c.pb.NodePools {
@@ -183,9 +225,46 @@ func (s *Server) finishCreate(op *operation) {
 		return
 	}
 	c.pb.Status = containerpb.Cluster_RUNNING
-	c.pb.Endpoint = s.opts.Backing.Endpoint
+	s.setEndpoints(c.pb)
 	c.pb.MasterAuth.ClusterCaCertificate = s.opts.Backing.caBase64()
 	for _, p := range c.pb.NodePools {
 		p.Status = containerpb.NodePool_RUNNING
+	}
+	if s.opts.UpgradeMasterAfterCreate {
+		s.startSystemOperation(op.doneAt, op.cluster, containerpb.Operation_UPGRADE_MASTER)
+	}
+}
+
+// setEndpoints fills in where the control plane answers, as
+// cluster_service.proto describes it: endpoint (the public IP, or the
+// private one when the public endpoint is disabled),
+// private_cluster_config.private_endpoint, and
+// control_plane_endpoints_config's IP and DNS endpoints. The DNS endpoint
+// is a name GKE serves with a publicly trusted certificate; the fake
+// reports one that does not resolve.
+func (s *Server) setEndpoints(pb *containerpb.Cluster) {
+	if s.public == nil {
+		return
+	}
+	pub, priv := s.public.addr(), s.private.addr()
+	pcc := pb.PrivateClusterConfig
+	if pcc == nil {
+		pcc = &containerpb.PrivateClusterConfig{}
+		pb.PrivateClusterConfig = pcc
+	}
+	pcc.PrivateEndpoint = priv
+	pcc.PublicEndpoint = pub
+	pb.Endpoint = pub
+	if pcc.GetEnablePrivateEndpoint() {
+		pb.Endpoint = priv
+		pcc.PublicEndpoint = ""
+	}
+	pb.ControlPlaneEndpointsConfig = &containerpb.ControlPlaneEndpointsConfig{
+		IpEndpointsConfig: &containerpb.ControlPlaneEndpointsConfig_IPEndpointsConfig{
+			PublicEndpoint: pcc.PublicEndpoint, PrivateEndpoint: priv,
+		},
+		DnsEndpointConfig: &containerpb.ControlPlaneEndpointsConfig_DNSEndpointConfig{
+			Endpoint: "gke-" + pb.Id[:16] + "." + pb.Location + ".gke.goog",
+		},
 	}
 }

@@ -69,8 +69,8 @@ func TestCreateClusterGoesThroughEveryState(t *testing.T) {
 	if got.GetStatus() != containerpb.Cluster_RUNNING {
 		t.Fatalf("status %v, want RUNNING", got.GetStatus())
 	}
-	if got.GetEndpoint() != e.backing.Endpoint {
-		t.Errorf("endpoint %q, want the backing cluster's %q", got.GetEndpoint(), e.backing.Endpoint)
+	if got.GetEndpoint() != e.srv.Endpoint() || e.srv.Endpoint() == "" {
+		t.Errorf("endpoint %q, want the proxy in front of the backing cluster, %q", got.GetEndpoint(), e.srv.Endpoint())
 	}
 	ca, err := base64.StdEncoding.DecodeString(got.GetMasterAuth().GetClusterCaCertificate())
 	if err != nil || string(ca) != string(e.backing.CAPEM) {

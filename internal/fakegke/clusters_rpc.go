@@ -67,7 +67,7 @@ func (s *Server) CreateCluster(_ context.Context, req *containerpb.CreateCluster
 	if err != nil {
 		return nil, err
 	}
-	if err := checkNewCluster(req.GetCluster()); err != nil {
+	if err := checkNewCluster(req.GetCluster(), r.location); err != nil {
 		return nil, err
 	}
 	now, unlock := s.begin()
@@ -79,10 +79,15 @@ func (s *Server) CreateCluster(_ context.Context, req *containerpb.CreateCluster
 		// Seen from GKE.
 		return nil, status.Errorf(codes.AlreadyExists, "Already exists: %s.", r.path())
 	}
-	s.clusters[k] = s.newCluster(now, k, req.GetCluster())
+	c := s.newCluster(now, k, req.GetCluster())
+	if err := s.checkQuota(k, c); err != nil {
+		return nil, err
+	}
+	s.clusters[k] = c
 	op := s.startOperation(now, k, containerpb.Operation_CREATE_CLUSTER, clusterLink(k), s.finishCreate)
 	if f, ok := s.failCreate[k.name]; ok {
 		op.failure = f.status()
+		op.quiet = f.quiet
 		delete(s.failCreate, k.name)
 	}
 	return op.view(now), nil
@@ -94,13 +99,13 @@ func (s *Server) GetCluster(_ context.Context, req *containerpb.GetClusterReques
 	if err != nil {
 		return nil, err
 	}
-	_, unlock := s.begin()
+	now, unlock := s.begin()
 	defer unlock()
 	c, err := s.findCluster(r)
 	if err != nil {
 		return nil, err
 	}
-	return c.view(), nil
+	return c.view(now), nil
 }
 
 // ListClusters lists the clusters of a location, or of all with "-".
@@ -109,7 +114,7 @@ func (s *Server) ListClusters(_ context.Context, req *containerpb.ListClustersRe
 	if err != nil {
 		return nil, err
 	}
-	_, unlock := s.begin()
+	now, unlock := s.begin()
 	defer unlock()
 	resp := &containerpb.ListClustersResponse{}
 	keys := slices.SortedFunc(maps.Keys(s.clusters), func(a, b clusterKey) int {
@@ -117,7 +122,7 @@ func (s *Server) ListClusters(_ context.Context, req *containerpb.ListClustersRe
 	})
 	for _, k := range keys {
 		if k.project == r.project && (r.location == "-" || k.location == r.location) {
-			resp.Clusters = append(resp.Clusters, s.clusters[k].view())
+			resp.Clusters = append(resp.Clusters, s.clusters[k].view(now))
 		}
 	}
 	return resp, nil

@@ -39,8 +39,9 @@ type Call struct {
 }
 
 type fault struct {
-	code codes.Code
-	msg  string
+	code  codes.Code
+	msg   string
+	quiet bool // reported in status_message only; see operation.quiet
 }
 
 func (f fault) status() *spb.Status {
@@ -67,7 +68,7 @@ func (s *Server) FailNext(method string, code codes.Code, msg string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for range n {
-		s.faults[method] = append(s.faults[method], fault{code, msg})
+		s.faults[method] = append(s.faults[method], fault{code: code, msg: msg})
 	}
 }
 
@@ -77,12 +78,22 @@ func (s *Server) FailNext(method string, code codes.Code, msg string, n int) {
 // ERROR with msg as its status message. It applies to a create in flight, or
 // else to the next create of that name, once.
 func (s *Server) FailOperation(cluster string, code codes.Code, msg string) {
-	f := fault{code, msg}
+	s.failOperation(cluster, fault{code: code, msg: msg})
+}
+
+// FailOperationQuietly is FailOperation for a failure GKE reports only in
+// the operation's status_message, with error unset.
+func (s *Server) FailOperationQuietly(cluster, msg string) {
+	s.failOperation(cluster, fault{code: codes.Unknown, msg: msg, quiet: true})
+}
+
+func (s *Server) failOperation(cluster string, f fault) {
 	_, unlock := s.begin()
 	defer unlock()
 	for k, c := range s.clusters {
 		if k.name == cluster && c.busy != nil && c.busy.base.OperationType == containerpb.Operation_CREATE_CLUSTER {
 			c.busy.failure = f.status()
+			c.busy.quiet = f.quiet
 			return
 		}
 	}

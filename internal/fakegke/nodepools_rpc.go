@@ -34,7 +34,21 @@ func (s *Server) idleNodePool(r ref) (*cluster, *containerpb.NodePool, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := c.autopilotError(); err != nil {
+		return nil, nil, err
+	}
 	return c, p, c.busyError()
+}
+
+// autopilotError refuses a change to node pools of an Autopilot cluster:
+// GKE manages them (Autopilot overview; the Terraform Google provider
+// forbids node_pool blocks with enable_autopilot).
+func (c *cluster) autopilotError() error {
+	if !c.pb.GetAutopilot().GetEnabled() {
+		return nil
+	}
+	// approximated
+	return status.Errorf(codes.InvalidArgument, "Node pools of Autopilot cluster %s are managed by GKE and cannot be created, resized or deleted.", c.pb.Name)
 }
 
 // CreateNodePool adds a node pool to a cluster.
@@ -53,6 +67,9 @@ func (s *Server) CreateNodePool(_ context.Context, req *containerpb.CreateNodePo
 		return nil, err
 	}
 	r.nodePool = req.GetNodePool().GetName()
+	if err := c.autopilotError(); err != nil {
+		return nil, err
+	}
 	if c.nodePool(r.nodePool) != nil {
 		return nil, status.Errorf(codes.AlreadyExists, "Already exists: %s.", r.path())
 	}
@@ -118,13 +135,13 @@ func (s *Server) ListNodePools(_ context.Context, req *containerpb.ListNodePools
 	if err != nil {
 		return nil, err
 	}
-	_, unlock := s.begin()
+	now, unlock := s.begin()
 	defer unlock()
 	c, err := s.findCluster(r)
 	if err != nil {
 		return nil, err
 	}
-	return &containerpb.ListNodePoolsResponse{NodePools: c.view().NodePools}, nil
+	return &containerpb.ListNodePoolsResponse{NodePools: c.view(now).NodePools}, nil
 }
 
 // SetNodePoolSize resizes a node pool: node_count nodes per zone of the pool.

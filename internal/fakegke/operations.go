@@ -27,6 +27,11 @@ type operation struct {
 	doneAt    time.Time
 	// failure, when set, is how the operation ends: DONE with this error.
 	failure *spb.Status
+	// quiet failures are reported only in the deprecated status_message,
+	// error left unset, as some GKE operations report theirs (the Terraform
+	// Google provider's container operation waiter checks status_message
+	// for this reason, not error).
+	quiet bool
 	// effect changes the cluster when the operation finishes, under s.mu.
 	effect  func(op *operation)
 	applied bool
@@ -87,7 +92,9 @@ func (op *operation) view(now time.Time) *containerpb.Operation {
 	if v.Status == containerpb.Operation_DONE {
 		v.EndTime = op.doneAt.UTC().Format(time.RFC3339Nano)
 		if op.failure != nil {
-			v.Error = proto.Clone(op.failure).(*spb.Status)
+			if !op.quiet {
+				v.Error = proto.Clone(op.failure).(*spb.Status)
+			}
 			setString(v, "status_message", op.failure.GetMessage()) // deprecated, still filled by GKE
 		}
 	}

@@ -24,6 +24,8 @@ const (
 	// DefaultVersion is reported when a create request names no version;
 	// it matches the Kubernetes minor of the local test cluster.
 	DefaultVersion = "1.34.4-gke.1000"
+	// DefaultSystemOperationFor is how long GKE's own operations run.
+	DefaultSystemOperationFor = 5 * time.Second
 )
 
 // Options configure a Server. The zero value is usable: loopback listeners on
@@ -59,6 +61,17 @@ type Options struct {
 	// CredentialsProject is the project_id written into credential files.
 	// Empty means "podlab-test".
 	CredentialsProject string
+
+	// SystemOperationFor is how long an operation GKE starts itself
+	// (UPGRADE_MASTER, REPAIR_CLUSTER) runs. Zero means
+	// DefaultSystemOperationFor.
+	SystemOperationFor time.Duration
+
+	// UpgradeMasterAfterCreate starts an UPGRADE_MASTER of GKE's own the
+	// moment each cluster's creation is DONE, as GKE does to a new cluster
+	// whose release channel has moved on: user operations are refused and
+	// the endpoint is unreachable until it is DONE. See StartSystemOperation.
+	UpgradeMasterAfterCreate bool
 }
 
 // Server is a fake GKE ClusterManager plus an OAuth2 token endpoint.
@@ -74,10 +87,16 @@ type Server struct {
 	opOrder    []*operation          // in start order, for ListOperations
 	faults     map[string][]fault    // method → queued injected failures
 	failCreate map[string]fault      // cluster name → how its next create ends
+	quotas     map[quotaKey]Quota
+	scopes     []string // OAuth2 scopes granted, in order
 	calls      []Call
 	accounts   map[string]*serviceAccount // private_key_id → account
 	users      map[string]userCredential  // refresh_token → client
 	fallback   string                     // access token issued when Backing.Token is empty
+
+	// public and private front the backing API server: they are the
+	// endpoints clusters report, and StartSystemOperation cuts them.
+	public, private *endpointProxy
 
 	grpcServer *grpc.Server
 	grpcLis    net.Listener
@@ -102,6 +121,9 @@ func New(opts Options) *Server {
 	if opts.DefaultVersion == "" {
 		opts.DefaultVersion = DefaultVersion
 	}
+	if opts.SystemOperationFor <= 0 {
+		opts.SystemOperationFor = DefaultSystemOperationFor
+	}
 	if opts.CredentialsProject == "" {
 		opts.CredentialsProject = "podlab-test"
 	}
@@ -111,6 +133,7 @@ func New(opts Options) *Server {
 		operations: map[string]*operation{},
 		faults:     map[string][]fault{},
 		failCreate: map[string]fault{},
+		quotas:     map[quotaKey]Quota{},
 		accounts:   map[string]*serviceAccount{},
 		users:      map[string]userCredential{},
 		closed:     make(chan struct{}),
@@ -134,6 +157,19 @@ func (s *Server) Start(ctx context.Context) error {
 	if err != nil {
 		_ = grpcLis.Close()
 		return fmt.Errorf("fakegke: token listener: %w", err)
+	}
+	if b := s.opts.Backing.Endpoint; b != "" {
+		if s.public, err = startProxy(ctx, b); err == nil {
+			s.private, err = startProxy(ctx, b)
+		}
+		if err != nil {
+			_ = grpcLis.Close()
+			_ = tokenLis.Close()
+			if s.public != nil {
+				s.public.close()
+			}
+			return fmt.Errorf("fakegke: endpoint proxy: %w", err)
+		}
 	}
 	if s.opts.Backing.Token == "" {
 		s.fallback = "ya29.fakegke-" + randomHex(16)
@@ -165,6 +201,10 @@ func (s *Server) Close() error {
 		if s.httpServer != nil {
 			s.closeErr = s.httpServer.Close()
 		}
+		if s.public != nil {
+			s.public.close()
+			s.private.close()
+		}
 	})
 	return s.closeErr
 }
@@ -176,6 +216,26 @@ func (s *Server) GRPCAddr() string {
 		return ""
 	}
 	return s.grpcLis.Addr().String()
+}
+
+// Endpoint is host:port of the public endpoint clusters report: a proxy in
+// front of the backing API server, which the fake can cut. Empty without a
+// backing cluster.
+func (s *Server) Endpoint() string {
+	if s.public == nil {
+		return ""
+	}
+	return s.public.addr()
+}
+
+// PrivateEndpoint is host:port clusters report as their private endpoint
+// (private_cluster_config.private_endpoint): another proxy to the same
+// backing API server.
+func (s *Server) PrivateEndpoint() string {
+	if s.private == nil {
+		return ""
+	}
+	return s.private.addr()
 }
 
 // TokenURL is the OAuth2 token endpoint, written as token_uri into

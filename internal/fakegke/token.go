@@ -65,6 +65,9 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.recordOutcome(i, codes.OK)
+	s.mu.Lock()
+	s.scopes = append(s.scopes, scope)
+	s.mu.Unlock()
 	resp := map[string]any{
 		"access_token": s.accessToken(),
 		"token_type":   "Bearer",
@@ -202,4 +205,12 @@ func writeOAuthError(w http.ResponseWriter, e oauthError) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(e.status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"error": e.kind, "error_description": e.description})
+}
+
+// Scopes lists the scope of every access token the token endpoint granted to
+// a service account, oldest first: space-separated, as the client asked.
+func (s *Server) Scopes() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.scopes...)
 }

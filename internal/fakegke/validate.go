@@ -28,14 +28,18 @@ func checkName(field, name string) error {
 		field, name, namePattern)
 }
 
-// checkNewCluster validates a CreateCluster request's cluster.
-func checkNewCluster(c *containerpb.Cluster) error {
+// checkNewCluster validates a CreateCluster request's cluster for a
+// location.
+func checkNewCluster(c *containerpb.Cluster, location string) error {
 	if c == nil {
 		// approximated
 		return status.Error(codes.InvalidArgument, `Required field "cluster" not specified.`)
 	}
 	if err := checkName("cluster.name", c.GetName()); err != nil {
 		return err
+	}
+	if c.GetAutopilot().GetEnabled() {
+		return checkAutopilot(c, location)
 	}
 	count, config := legacyPool(c)
 	switch {
@@ -58,6 +62,21 @@ func checkNewCluster(c *containerpb.Cluster) error {
 			return status.Errorf(codes.InvalidArgument, "Node pool %q is specified more than once.", p.GetName())
 		}
 		seen[p.GetName()] = true
+	}
+	return checkLabels("cluster.resource_labels", c.GetResourceLabels())
+}
+
+// checkAutopilot validates an Autopilot cluster: regional only, and no
+// node pools of the user's (GKE creates and manages them).
+func checkAutopilot(c *containerpb.Cluster, location string) error {
+	if isZone(location) {
+		// Seen from GKE (HTTP 400, quoted in GoogleCloudPlatform/ai-on-gke#628).
+		return status.Error(codes.InvalidArgument, "Autopilot clusters must be regional clusters.")
+	}
+	count, config := legacyPool(c)
+	if len(c.GetNodePools()) > 0 || count != 0 || config != nil {
+		// approximated
+		return status.Error(codes.InvalidArgument, "Autopilot clusters do not support user-specified node pools, initial_node_count or node_config; GKE manages the nodes.")
 	}
 	return checkLabels("cluster.resource_labels", c.GetResourceLabels())
 }
