@@ -25,6 +25,7 @@ type GKE struct {
 	Labels             map[string]string   `cty:"labels"`
 	CreateTimeout      string              `cty:"create_timeout"`
 	DeleteTimeout      string              `cty:"delete_timeout"`
+	Endpoint           string              `cty:"endpoint"` // public, private or dns
 	NodePools          map[string]NodePool `cty:"node_pool"`
 }
 
@@ -67,6 +68,7 @@ var gkeSpec = hcldec.ObjectSpec{
 	"labels":              stringMap("labels"),
 	"create_timeout":      str("create_timeout", "45m"),
 	"delete_timeout":      str("delete_timeout", "30m"),
+	"endpoint":            str("endpoint", "public"),
 	"node_pool":           &hcldec.BlockMapSpec{TypeName: "node_pool", LabelNames: []string{"name"}, Nested: nodePoolSpec},
 }
 

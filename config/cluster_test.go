@@ -43,7 +43,7 @@ cluster "gke" {
 		want := &GKE{
 			Project: "podlab-class", Location: "asia-northeast3", Name: "podlab-pods", Create: true,
 			ReleaseChannel: "stable", KubernetesVersion: "1.34", Network: "default", Subnetwork: "class",
-			DeletionProtection: true, Labels: map[string]string{"course": "k8s"}, CreateTimeout: "1h", DeleteTimeout: "20m",
+			DeletionProtection: true, Labels: map[string]string{"course": "k8s"}, CreateTimeout: "1h", DeleteTimeout: "20m", Endpoint: "public",
 			NodePools: map[string]NodePool{
 				"default": {MachineType: "e2-standard-4", NodeCount: 3, DiskSizeGB: 50, DiskType: "pd-ssd", ImageType: "UBUNTU_CONTAINERD",
 					Spot: true, Labels: map[string]string{"pool": "default"}, MinNodeCount: 1, MaxNodeCount: 5},
@@ -64,7 +64,7 @@ cluster "gke" {
 cluster "gke" {
   gke {
     project   = "p"
-    location  = "europe-west1-b"
+    location  = "europe-west1"
     name      = "c"
     autopilot = true
   }

@@ -141,6 +141,17 @@ func validateGKE(g *GKE, body hcl.Body) hcl.Diagnostics {
 	default:
 		at("release_channel", "Invalid release channel", fmt.Sprintf("%q is not a GKE release channel; use RAPID, REGULAR, STABLE or EXTENDED.", g.ReleaseChannel))
 	}
+	switch g.Endpoint {
+	case "public", "private", "dns":
+	default:
+		at("endpoint", "Invalid endpoint", fmt.Sprintf("endpoint = %q: use \"public\" (the cluster's public IP), \"private\" (its private IP, from inside its VPC or over a VPN) or \"dns\" (its DNS-based endpoint).", g.Endpoint))
+	}
+	// GKE refuses a zonal Autopilot cluster with "Autopilot clusters must
+	// be regional clusters" (HTTP 400): say so before anything is created.
+	if g.Autopilot && g.Create && strings.Count(g.Location, "-") == 2 {
+		region := g.Location[:strings.LastIndex(g.Location, "-")]
+		at("location", "Autopilot needs a region", fmt.Sprintf("location = %q is a zone, and GKE creates Autopilot clusters only in a region: use location = %q, or autopilot = false for a zonal Standard cluster with node_pool blocks.", g.Location, region))
+	}
 	if g.Create && !g.Autopilot && len(g.NodePools) == 0 {
 		at("node_pool", "No node pool", "A standard GKE cluster needs at least one node_pool block, such as node_pool \"default\" { machine_type = \"e2-medium\", node_count = 2 }.")
 	}

@@ -35,13 +35,21 @@ type timing struct {
 	// transient code; attempts bounds the tries.
 	retry    gax.Backoff
 	attempts int
+	// busyAttempts bounds the tries of a change GKE refuses while another
+	// operation runs (each after waiting for the cluster to rest).
+	busyAttempts int
+	// reach bounds the wait for the API server to answer, as during a
+	// control-plane upgrade.
+	reach time.Duration
 }
 
 var defaultTiming = timing{
-	poll:     500 * time.Millisecond,
-	maxPoll:  5 * time.Second,
-	retry:    gax.Backoff{Initial: time.Second, Max: 16 * time.Second, Multiplier: 2},
-	attempts: 6,
+	poll:         500 * time.Millisecond,
+	maxPoll:      5 * time.Second,
+	retry:        gax.Backoff{Initial: time.Second, Max: 16 * time.Second, Multiplier: 2},
+	attempts:     6,
+	busyAttempts: 8,
+	reach:        10 * time.Minute,
 }
 
 // retryable codes: the call did not happen, or may be repeated safely. A
@@ -134,6 +142,9 @@ type OperationError struct {
 
 func (e *OperationError) Error() string {
 	msg := e.Op.GetError().GetMessage()
+	if msg == "" {
+		msg = statusMessage(e.Op)
+	}
 	if msg == "" {
 		msg = "no message"
 	}
@@ -238,7 +249,7 @@ func (s *session) wait(ctx context.Context, opPath string, timeout time.Duration
 		elapsed := time.Since(start)
 		if op.GetStatus() == containerpb.Operation_DONE {
 			s.prog.Step(step, providers.StepDone, elapsed)
-			if op.GetError() != nil && op.GetError().GetCode() != int32(codes.OK) {
+			if failed(op) {
 				return op, &OperationError{Cluster: s.r, Op: op}
 			}
 			return op, nil
@@ -251,6 +262,22 @@ func (s *session) wait(ctx context.Context, opPath string, timeout time.Duration
 		}
 		interval = min(interval*2, s.p.timing.maxPoll)
 	}
+}
+
+// failed reports whether a DONE operation failed: its error is set, or,
+// with no error, its status_message is (GKE reports some failures only
+// there; the Terraform Google provider's ContainerOperationWaiter treats a
+// non-empty status_message of a finished operation as its error).
+func failed(op *containerpb.Operation) bool {
+	if op.GetError() != nil && op.GetError().GetCode() != int32(codes.OK) {
+		return true
+	}
+	return op.GetError() == nil && statusMessage(op) != ""
+}
+
+func statusMessage(op *containerpb.Operation) string {
+	//lint:ignore SA1019 GKE still reports some failures only in this deprecated field.
+	return op.GetStatusMessage()
 }
 
 func (s *session) stopped(ctx context.Context, opPath string, timeout time.Duration, setting string) error {

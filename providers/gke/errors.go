@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/googleapis/gax-go/v2/apierror"
 	"google.golang.org/grpc/codes"
@@ -80,10 +82,19 @@ func explain(r ref, doing string, err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
+	var already *APIError
+	if errors.As(err, &already) {
+		return err
+	}
 	code := codeOf(err)
 	e := &APIError{Cluster: r, Doing: doing, Code: code, Message: messageOf(err), Err: err}
 	switch code {
 	case codes.PermissionDenied:
+		if q := quotaOf(e.Message); q.ok {
+			e.Message = "over quota: " + e.Message
+			e.Hint = quotaHint(r, q)
+			break
+		}
 		e.Message = "permission denied: " + e.Message
 		e.Hint = fmt.Sprintf("The Application Default Credentials podlab uses (gcloud auth application-default login, or the key file in GOOGLE_APPLICATION_CREDENTIALS) need the Kubernetes Engine Admin role (roles/container.admin) in project %s, and the project needs the Kubernetes Engine API: gcloud services enable container.googleapis.com --project %s", r.Project, r.Project)
 	case codes.Unauthenticated:
@@ -107,3 +118,55 @@ func explain(r ref, doing string, err error) error {
 }
 
 func isNotFound(err error) bool { return codeOf(err) == codes.NotFound }
+
+// quota is what a quota refusal names.
+type quota struct {
+	ok       bool
+	resource string // "CPUS", "SSD_TOTAL_GB", ...; "" for the cluster count
+}
+
+// quotaRE finds the resource in GKE's quota refusals: Insufficient
+// regional quota to satisfy request: resource "CPUS": request requires ...
+var quotaRE = regexp.MustCompile(`(?i)insufficient (?:regional |project )?quota to satisfy request(?: for resource)?:? (?:resource )?"?([A-Z0-9_]+)"?`)
+
+// quotaOf tells a quota refusal from a permission one. GKE answers both
+// with PERMISSION_DENIED (HTTP 403): "Insufficient regional quota to
+// satisfy request: resource \"CPUS\"...", or that no more clusters may be
+// created in the location.
+func quotaOf(msg string) quota {
+	if m := quotaRE.FindStringSubmatch(msg); m != nil && !strings.EqualFold(m[1], "cannot") {
+		return quota{ok: true, resource: strings.ToUpper(m[1])}
+	}
+	l := strings.ToLower(msg)
+	if strings.Contains(l, "quota") && strings.Contains(l, "cluster") {
+		return quota{ok: true}
+	}
+	return quota{}
+}
+
+// region is the region of a zone or region: quotas are regional.
+func region(location string) string {
+	if strings.Count(location, "-") == 2 {
+		return location[:strings.LastIndex(location, "-")]
+	}
+	return location
+}
+
+func quotaHint(r ref, q quota) string {
+	reg := region(r.Location)
+	if q.resource == "" {
+		return fmt.Sprintf("This is a quota, not a missing permission: project %s may not have more clusters in %s. Delete clusters you no longer need (gcloud container clusters list --project %s), or use another region", r.Project, reg, r.Project)
+	}
+	fewer := "use fewer or smaller nodes (node_count, machine_type, disk_size_gb)"
+	if reg == r.Location {
+		fewer = fmt.Sprintf("use a zonal location such as %s-a (a regional cluster runs node_count nodes in each of three zones), or %s", reg, fewer)
+	}
+	return fmt.Sprintf("This is a quota, not a missing permission: the %s quota of project %s in region %s is too small for this cluster. %s; or request more %s quota in %s (console: IAM & Admin, Quotas)", q.resource, r.Project, reg, upperFirst(fewer), q.resource, reg)
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

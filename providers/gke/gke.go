@@ -64,9 +64,14 @@ func New(name string, cfg *config.GKE) *Provider {
 	return &Provider{Name: name, Cfg: *cfg, timing: defaultTiming}
 }
 
-// CloudPlatformScope is the OAuth2 scope of the tokens podlab sends to the
-// cluster's API server, as gcloud's do.
-const CloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform"
+// The OAuth2 scopes of the tokens podlab sends to the cluster's API server,
+// as gke-gcloud-auth-plugin asks for them: with userinfo.email, GKE knows
+// the caller's e-mail, so RBAC bindings that name a service account (or a
+// user) by e-mail match.
+const (
+	CloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform"
+	UserinfoEmailScope = "https://www.googleapis.com/auth/userinfo.email"
+)
 
 // Attribute names recorded in state (public facts only).
 const (
@@ -196,7 +201,13 @@ func (p *Provider) Connect(ctx context.Context, prior *state.Cluster) (*provider
 	if !usable(cl.GetStatus()) {
 		return nil, s.statusError(cl)
 	}
-	return s.connection(ctx, cl, prior)
+	conn, err := s.connection(ctx, cl, prior)
+	if err == nil && cl.GetStatus() != containerpb.Cluster_RUNNING {
+		// An operation runs; a control-plane upgrade makes the API
+		// server unreachable for a while.
+		err = s.waitReachable(ctx, conn.REST)
+	}
+	return conn, err
 }
 
 func (p *Provider) missingAdopted(r ref) error {
@@ -206,14 +217,18 @@ func (p *Provider) missingAdopted(r ref) error {
 // connection builds the in-process client configuration for a ready
 // cluster.
 func (s *session) connection(ctx context.Context, cl *containerpb.Cluster, prior *state.Cluster) (*providers.Connection, error) {
-	if cl.GetEndpoint() == "" {
-		return nil, fmt.Errorf("GKE cluster %s reports no endpoint although it is %s: run podlab again in a minute", s.r, cl.GetStatus())
+	host, clusterCA, err := endpointFor(s.p.Cfg.Endpoint, cl)
+	if err != nil {
+		return nil, fmt.Errorf("GKE cluster %s: %w", s.r, err)
 	}
-	ca, err := base64.StdEncoding.DecodeString(cl.GetMasterAuth().GetClusterCaCertificate())
-	if err != nil || len(ca) == 0 {
-		return nil, fmt.Errorf("GKE cluster %s reports no usable CA certificate (%v): run podlab again in a minute", s.r, err)
+	var ca []byte
+	if clusterCA {
+		ca, err = base64.StdEncoding.DecodeString(cl.GetMasterAuth().GetClusterCaCertificate())
+		if err != nil || len(ca) == 0 {
+			return nil, fmt.Errorf("GKE cluster %s reports no usable CA certificate (%v): run podlab again in a minute", s.r, err)
+		}
 	}
-	rc, err := restConfig(ctx, cl.GetEndpoint(), ca)
+	rc, err := restConfig(ctx, host, ca)
 	if err != nil {
 		return nil, fmt.Errorf("GKE cluster %s: %w", s.r, err)
 	}
@@ -224,7 +239,7 @@ func (s *session) connection(ctx context.Context, cl *containerpb.Cluster, prior
 func (s *session) attributes(cl *containerpb.Cluster, prior *state.Cluster) map[string]string {
 	a := map[string]string{
 		attrResource: s.r.path(),
-		attrEndpoint: "https://" + cl.GetEndpoint(),
+		attrEndpoint: "https://" + s.endpointHost(cl),
 		attrCA:       cl.GetMasterAuth().GetClusterCaCertificate(),
 		attrLocation: cl.GetLocation(),
 		attrSelfLink: cl.GetSelfLink(),
@@ -235,6 +250,9 @@ func (s *session) attributes(cl *containerpb.Cluster, prior *state.Cluster) map[
 		a[attrLabels] = formatLabels(cl.GetResourceLabels())
 		recorded := recordedCounts(prior)
 		for _, np := range cl.GetNodePools() {
+			if cl.GetAutopilot().GetEnabled() {
+				break // GKE's own pools: podlab records and sizes none
+			}
 			n, ok := recorded[np.GetName()]
 			if !ok {
 				n = int(np.GetInitialNodeCount())
@@ -322,6 +340,9 @@ func (p *Provider) Ensure(ctx context.Context, prior *state.Cluster, rec provide
 	}
 	conn, err := s.connection(ctx, cl, prior)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.waitReachable(ctx, conn.REST); err != nil {
 		return nil, err
 	}
 	err = s.record(func(c *state.Cluster) {
@@ -464,6 +485,14 @@ func (s *session) reconcile(ctx context.Context, cl *containerpb.Cluster, prior 
 	if !d.changes() {
 		return cl, nil
 	}
+	if !resting(cl.GetStatus()) {
+		if cl, err := s.awaitResting(ctx); err != nil || cl == nil {
+			if err == nil {
+				err = fmt.Errorf("GKE cluster %s disappeared while podlab waited to update it: run podlab apply again", s.r)
+			}
+			return nil, err
+		}
+	}
 	if d.Labels != nil {
 		fp := cl.GetLabelFingerprint()
 		if fp == "" {
@@ -471,9 +500,11 @@ func (s *session) reconcile(ctx context.Context, cl *containerpb.Cluster, prior 
 			// it even for the first labels.
 			fp = emptyLabelFingerprint
 		}
-		op, err := s.c.SetLabels(ctx, &containerpb.SetLabelsRequest{
-			Name: s.r.path(), ResourceLabels: d.Labels.To, LabelFingerprint: fp,
-		}, s.p.callOpts()...)
+		op, err := s.retryIncompatible(ctx, "set labels", func() (*containerpb.Operation, error) {
+			return s.c.SetLabels(ctx, &containerpb.SetLabelsRequest{
+				Name: s.r.path(), ResourceLabels: d.Labels.To, LabelFingerprint: fp,
+			}, s.p.callOpts()...)
+		})
 		if err != nil {
 			return nil, explain(s.r, "set labels", err)
 		}
@@ -482,9 +513,11 @@ func (s *session) reconcile(ctx context.Context, cl *containerpb.Cluster, prior 
 		}
 	}
 	for _, rz := range d.Resize {
-		op, err := s.c.SetNodePoolSize(ctx, &containerpb.SetNodePoolSizeRequest{
-			Name: s.r.nodePool(rz.Pool), NodeCount: int32(rz.To),
-		}, s.p.callOpts()...)
+		op, err := s.retryIncompatible(ctx, "resize node pool "+rz.Pool, func() (*containerpb.Operation, error) {
+			return s.c.SetNodePoolSize(ctx, &containerpb.SetNodePoolSizeRequest{
+				Name: s.r.nodePool(rz.Pool), NodeCount: int32(rz.To),
+			}, s.p.callOpts()...)
+		})
 		if err != nil {
 			return nil, explain(s.r, "resize node pool "+rz.Pool, err)
 		}
@@ -554,6 +587,9 @@ func (p *Provider) adopt(ctx context.Context, prior *state.Cluster, rec provider
 	if err != nil {
 		return nil, err
 	}
+	if err := s.waitReachable(ctx, conn.REST); err != nil {
+		return nil, err
+	}
 	err = s.record(func(c *state.Cluster) {
 		c.Status = state.ClusterReady
 		c.Created = false
@@ -602,32 +638,30 @@ func (p *Provider) Destroy(ctx context.Context, prior *state.Cluster, rec provid
 			return s.gone(ctx)
 		}
 	}
-	var op *containerpb.Operation
-	for attempt := 0; ; attempt++ {
-		op, err = s.c.DeleteCluster(ctx, &containerpb.DeleteClusterRequest{Name: s.r.path()}, p.callOpts()...)
-		if isNotFound(err) {
-			prog.Log(fmt.Sprintf("GKE cluster %s is already gone", s.r))
-			return nil
+	// Another operation may hold the cluster (a create the state lost, a
+	// resize, one of GKE's own): wait for it to rest, then delete,
+	// retrying while GKE still refuses.
+	cl, err := s.awaitResting(ctx)
+	if err != nil {
+		return err
+	}
+	if cl == nil {
+		prog.Log(fmt.Sprintf("GKE cluster %s is already gone", s.r))
+		return nil
+	}
+	op, err := s.retryIncompatible(ctx, "delete", func() (*containerpb.Operation, error) {
+		return s.c.DeleteCluster(ctx, &containerpb.DeleteClusterRequest{Name: s.r.path()}, p.callOpts()...)
+	})
+	if isNotFound(err) {
+		prog.Log(fmt.Sprintf("GKE cluster %s is already gone", s.r))
+		return nil
+	}
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) {
+			return err
 		}
-		if codeOf(err) == codes.FailedPrecondition && attempt == 0 {
-			// Another operation runs on the cluster (a create the state
-			// lost, a resize): wait for it, then delete.
-			cl, gerr := s.get(ctx)
-			if gerr != nil {
-				return gerr
-			}
-			if cl == nil {
-				return nil
-			}
-			if _, serr := s.settle(ctx, cl); serr != nil {
-				return serr
-			}
-			continue
-		}
-		if err != nil {
-			return explain(s.r, "delete", err)
-		}
-		break
+		return explain(s.r, "delete", err)
 	}
 	opPath := s.r.operation(op.GetName())
 	if err := s.record(func(c *state.Cluster) { c.Status = state.ClusterDeleting; c.Operation = opPath }); err != nil {
@@ -663,6 +697,12 @@ func (s *session) gone(ctx context.Context) error {
 	return nil
 }
 
+// endpointHost is the address podlab connects to, for state.
+func (s *session) endpointHost(cl *containerpb.Cluster) string {
+	host, _, _ := endpointFor(s.p.Cfg.Endpoint, cl)
+	return host
+}
+
 // Kubeconfig is a kubeconfig for people with gcloud: the cluster's
 // endpoint and CA, and the gke-gcloud-auth-plugin credential plugin, as
 // gcloud container clusters get-credentials writes it. It holds no token.
@@ -681,17 +721,23 @@ func (p *Provider) Kubeconfig(ctx context.Context, prior *state.Cluster) (*clien
 	if cl.GetEndpoint() == "" {
 		return nil, s.statusError(cl)
 	}
-	return kubeconfig(r, cl)
+	return kubeconfig(r, p.Cfg.Endpoint, cl)
 }
 
-func kubeconfig(r ref, cl *containerpb.Cluster) (*clientcmdapi.Config, error) {
-	ca, err := base64.StdEncoding.DecodeString(cl.GetMasterAuth().GetClusterCaCertificate())
+func kubeconfig(r ref, endpoint string, cl *containerpb.Cluster) (*clientcmdapi.Config, error) {
+	host, clusterCA, err := endpointFor(endpoint, cl)
 	if err != nil {
-		return nil, fmt.Errorf("GKE cluster %s: its CA certificate does not decode: %w", r, err)
+		return nil, fmt.Errorf("GKE cluster %s: %w", r, err)
+	}
+	var ca []byte
+	if clusterCA {
+		if ca, err = base64.StdEncoding.DecodeString(cl.GetMasterAuth().GetClusterCaCertificate()); err != nil {
+			return nil, fmt.Errorf("GKE cluster %s: its CA certificate does not decode: %w", r, err)
+		}
 	}
 	name := r.context()
 	cfg := clientcmdapi.NewConfig()
-	cfg.Clusters[name] = &clientcmdapi.Cluster{Server: "https://" + cl.GetEndpoint(), CertificateAuthorityData: ca}
+	cfg.Clusters[name] = &clientcmdapi.Cluster{Server: "https://" + host, CertificateAuthorityData: ca}
 	cfg.AuthInfos[name] = &clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{
 		APIVersion:         "client.authentication.k8s.io/v1beta1",
 		Command:            "gke-gcloud-auth-plugin",
@@ -709,7 +755,7 @@ func kubeconfig(r ref, cl *containerpb.Cluster) (*clientcmdapi.Config, error) {
 func restConfig(ctx context.Context, endpoint string, caPEM []byte) (*rest.Config, error) {
 	// The token source outlives this call: it refreshes for as long as the
 	// client is used, so it must not hang on a request's context.
-	ts, err := google.DefaultTokenSource(context.WithoutCancel(ctx), CloudPlatformScope)
+	ts, err := google.DefaultTokenSource(context.WithoutCancel(ctx), CloudPlatformScope, UserinfoEmailScope)
 	if err != nil {
 		return nil, fmt.Errorf("no Application Default Credentials for the Kubernetes API (%w): run gcloud auth application-default login, or set GOOGLE_APPLICATION_CREDENTIALS to a service-account key file", err)
 	}

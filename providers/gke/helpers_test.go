@@ -115,7 +115,7 @@ func testConfig() config.GKE {
 var fastTiming = timing{
 	poll: 10 * time.Millisecond, maxPoll: 40 * time.Millisecond,
 	retry:    gax.Backoff{Initial: time.Millisecond, Max: 5 * time.Millisecond, Multiplier: 2},
-	attempts: 4,
+	attempts: 4, busyAttempts: 4, reach: 30 * time.Second,
 }
 
 func (f *fixture) provider(mutate func(*config.GKE)) *Provider {

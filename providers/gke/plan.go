@@ -29,7 +29,12 @@ func describe(cfg *config.GKE) []plan.Attribute {
 		attrs = append(attrs, plan.Attribute{Name: "kubernetes_version", Value: fmt.Sprintf("%q", cfg.KubernetesVersion)})
 	}
 	if cfg.Autopilot {
-		attrs = append(attrs, plan.Attribute{Name: "autopilot", Value: "true"})
+		attrs = append(attrs,
+			plan.Attribute{Name: "autopilot", Value: "true"},
+			plan.Attribute{Name: "node pools", Value: "managed by GKE (Autopilot creates, sizes, upgrades and repairs the nodes; podlab neither sets nor checks them, and billing is per pod's requests)"})
+	}
+	if cfg.Endpoint != "" && cfg.Endpoint != "public" {
+		attrs = append(attrs, plan.Attribute{Name: "endpoint", Value: fmt.Sprintf("%q", cfg.Endpoint)})
 	}
 	if cfg.DeletionProtection {
 		attrs = append(attrs, plan.Attribute{Name: "deletion_protection", Value: "true"})
@@ -245,6 +250,12 @@ func computeDrift(cfg *config.GKE, lab, env string, cl *containerpb.Cluster, rec
 		d.Labels = &labelChange{From: formatLabels(got), To: want}
 	}
 
+	if cfg.Autopilot {
+		// GKE creates and sizes an Autopilot cluster's node pools (the
+		// Terraform Google provider likewise ignores node pools with
+		// enable_autopilot): they are not drift.
+		return d
+	}
 	live := map[string]*containerpb.NodePool{}
 	for _, np := range cl.GetNodePools() {
 		live[np.GetName()] = np
@@ -267,18 +278,13 @@ func computeDrift(cfg *config.GKE, lab, env string, cl *containerpb.Cluster, rec
 		return d
 	}
 
-	counts, exact := liveCounts(cl, recorded)
+	counts := liveCounts(cl, recorded)
 	for _, p := range wanted {
 		if p.autoscaled() {
 			continue
 		}
-		switch n, ok := counts[p.Name]; {
-		case exact && ok && n != p.NodeCount:
+		if n, ok := counts[p.Name]; ok && n != p.NodeCount {
 			d.Resize = append(d.Resize, resize{Pool: p.Name, From: strconv.Itoa(n), To: p.NodeCount})
-		case !exact:
-			//lint:ignore SA1019 GKE reports a resized pool's size only in this deprecated total.
-			total := cl.GetCurrentNodeCount()
-			d.Resize = append(d.Resize, resize{Pool: p.Name, From: fmt.Sprintf("(resized outside podlab; %d nodes in all)", total), To: p.NodeCount})
 		}
 	}
 	return d
@@ -314,31 +320,22 @@ func poolDrift(p pool, np *containerpb.NodePool, replace func(string, ...any)) {
 	}
 }
 
-// liveCounts is each pool's node count per zone as far as it can be told,
-// and whether it is exact.
-func liveCounts(cl *containerpb.Cluster, recorded map[string]int) (map[string]int, bool) {
-	nps := cl.GetNodePools()
-	//lint:ignore SA1019 GKE reports a resized pool's size only in this deprecated total.
-	total := int(cl.GetCurrentNodeCount())
+// liveCounts is each pool's node count per zone: the count podlab last set
+// (recorded in state), else the pool's initial_node_count. It never reads
+// the cluster's current_node_count: that total moves by itself while GKE
+// adds surge nodes (upgrades, repairs, a resize in progress), and planning
+// from it would resize pools nobody changed. The Terraform Google provider
+// reads the target size of the pool's instance groups instead, which
+// podlab cannot (it uses no Compute Engine API), so a resize made outside
+// podlab is not seen; the next change of node_count in the block sets it.
+func liveCounts(cl *containerpb.Cluster, recorded map[string]int) map[string]int {
 	counts := map[string]int{}
-	expected := 0
-	for _, np := range nps {
+	for _, np := range cl.GetNodePools() {
 		n, ok := recorded[np.GetName()]
 		if !ok {
 			n = int(np.GetInitialNodeCount())
 		}
 		counts[np.GetName()] = n
-		expected += n * max(len(np.GetLocations()), 1)
-		if np.GetAutoscaling().GetEnabled() {
-			// The autoscaler sizes the pools: the total tells nothing.
-			return counts, true
-		}
 	}
-	if len(nps) == 1 {
-		zones := max(len(nps[0].GetLocations()), 1)
-		if total%zones == 0 {
-			return map[string]int{nps[0].GetName(): total / zones}, true
-		}
-	}
-	return counts, expected == total
+	return counts
 }

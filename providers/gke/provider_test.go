@@ -68,7 +68,7 @@ func TestCreateConnectDestroy(t *testing.T) {
 	if got.Status != state.ClusterReady || !got.Created || got.Operation != "" {
 		t.Fatalf("state after create = %+v", got)
 	}
-	if got.Attributes[attrEndpoint] != "https://"+f.api.Listener.Addr().String() || got.Attributes[attrCA] == "" {
+	if got.Attributes[attrEndpoint] != "https://"+f.srv.Endpoint() || got.Attributes[attrCA] == "" {
 		t.Fatalf("attributes = %v", got.Attributes)
 	}
 	for k, v := range got.Attributes {
@@ -404,7 +404,9 @@ func TestDriftInPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ch.Action != plan.Update || !hasAttr(ch, `node_pool["default"].node_count`, "5 → 2") || !hasAttr(ch, "labels", `course = "other"`) {
+	// The outside resize shows only in current_node_count, which surge
+	// nodes move too: podlab does not read it, and plans the labels only.
+	if ch.Action != plan.Update || hasAttr(ch, `node_pool["default"].node_count`, "") || !hasAttr(ch, "labels", `course = "other"`) {
 		t.Fatalf("plan = %+v", ch)
 	}
 	// Without refresh, the plan compares with state only: no change known.
@@ -414,7 +416,7 @@ func TestDriftInPlace(t *testing.T) {
 	if _, err := p.Ensure(ctx, prior, st.rec, &progress{}); err != nil {
 		t.Fatal(err)
 	}
-	if f.srv.Calls("SetNodePoolSize") != 2 || f.srv.Calls("SetLabels") != 2 {
+	if f.srv.Calls("SetNodePoolSize") != 1 || f.srv.Calls("SetLabels") != 2 {
 		t.Fatalf("SetNodePoolSize %d, SetLabels %d calls", f.srv.Calls("SetNodePoolSize"), f.srv.Calls("SetLabels"))
 	}
 	if ch, err := p.Plan(ctx, st.get(), true); err != nil || ch.Action != plan.NoOp {
@@ -548,7 +550,7 @@ func TestKubeconfigUsesTheAuthPlugin(t *testing.T) {
 		t.Fatalf("context = %q", kc.CurrentContext)
 	}
 	cl := kc.Clusters[name]
-	if cl == nil || cl.Server != "https://"+f.api.Listener.Addr().String() || !strings.Contains(string(cl.CertificateAuthorityData), "BEGIN CERTIFICATE") {
+	if cl == nil || cl.Server != "https://"+f.srv.Endpoint() || !strings.Contains(string(cl.CertificateAuthorityData), "BEGIN CERTIFICATE") {
 		t.Fatalf("cluster = %+v", cl)
 	}
 	u := kc.AuthInfos[name]

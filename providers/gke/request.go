@@ -155,6 +155,15 @@ func validate(cfg *config.GKE) error {
 	if len(cfg.Labels)+2 > 64 {
 		bad("labels: GKE allows 64 labels on a cluster and podlab adds 2; the block has %d", len(cfg.Labels))
 	}
+	switch cfg.Endpoint {
+	case "", "public", "private", "dns":
+	default:
+		bad("endpoint %q is not one of public, private or dns", cfg.Endpoint)
+	}
+	if cfg.Autopilot && cfg.Create && zoneRE.MatchString(cfg.Location) {
+		// GKE: "Autopilot clusters must be regional clusters" (HTTP 400).
+		bad("autopilot = true needs a region: location %q is a zone, and GKE creates Autopilot clusters only in a region (use %q)", cfg.Location, region(cfg.Location))
+	}
 	if cfg.Autopilot && len(cfg.NodePools) > 0 {
 		bad("autopilot = true: an Autopilot cluster has no node pools of its own; remove the node_pool blocks")
 	}
