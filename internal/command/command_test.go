@@ -247,7 +247,7 @@ func TestGKENodeCap(t *testing.T) {
 	lab := copyLab(t, exampleDir)
 	r := run(t, lab, nil, "plan", "-var", "target=gke", "-var", "ttl=4h", "-var", "max_nodes=1")
 	for _, want := range []string{
-		"estimated size       = 2 node(s), 8.0 node-hours until the ttl (4h0m0s); cap 1 (lab.max_nodes)",
+		"estimated size       = 2 node(s) (quota in asia-northeast3 ≈ 4 CPUS, 200 GB SSD_TOTAL_GB), 8.0 node-hours until the ttl (4h0m0s); cap 1 (lab.max_nodes)",
 		"This environment needs 2 nodes, more than lab.max_nodes = 1: apply refuses it unless -allow-over-cap.",
 	} {
 		if !strings.Contains(r.stdout, want) {
