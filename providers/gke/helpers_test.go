@@ -38,6 +38,12 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureWith(t, nil)
+}
+
+// newFixtureWith is newFixture with the fake's options changed by mutate.
+func newFixtureWith(t *testing.T, mutate func(*fakegke.Options)) *fixture {
+	t.Helper()
 	f := &fixture{token: "backing-token-" + t.Name()}
 	f.api = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
@@ -54,11 +60,15 @@ func newFixture(t *testing.T) *fixture {
 	f.api.StartTLS()
 	t.Cleanup(f.api.Close)
 	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.api.Certificate().Raw})
-	f.srv = fakegke.StartForTest(t, fakegke.Options{
+	opts := fakegke.Options{
 		Backing:    fakegke.Backing{Endpoint: f.api.Listener.Addr().String(), CAPEM: ca, Token: f.token},
 		PendingFor: 60 * time.Millisecond,
 		RunningFor: 240 * time.Millisecond,
-	})
+	}
+	if mutate != nil {
+		mutate(&opts)
+	}
+	f.srv = fakegke.StartForTest(t, opts)
 	creds, err := f.srv.WriteCredentials(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
