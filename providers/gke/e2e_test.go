@@ -273,7 +273,7 @@ func TestE2ECourseLabOnGKE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"command: gke-gcloud-auth-plugin", "server: " + l.cluster.Server, "gke_podlab-class_asia-northeast3-a_podlab-e2e-"} {
+	for _, want := range []string{"command: gke-gcloud-auth-plugin", "server: https://" + l.fake.Endpoint(), "gke_podlab-class_asia-northeast3-a_podlab-e2e-"} {
 		if !strings.Contains(string(kc), want) {
 			t.Errorf("kubeconfig lacks %q:\n%s", want, kc)
 		}
