@@ -14,6 +14,17 @@
 // when the operation is DONE, so a client that does not wait for its
 // operations fails here as it would on GKE.
 //
+// It also models GKE's own behaviour that clients must survive: quota per
+// project and region, refused with PERMISSION_DENIED ([Server.SetQuota]);
+// Autopilot (regional only, node pools GKE manages); operations GKE starts
+// itself, UPGRADE_MASTER and REPAIR_CLUSTER ([Server.StartSystemOperation],
+// [Options.UpgradeMasterAfterCreate]), during which changes are refused and,
+// for an upgrade, the cluster's endpoints do not answer; surge nodes that
+// move current_node_count ([Server.Surge]); failures reported only in
+// status_message ([Server.FailOperationQuietly]). A cluster's endpoint is a
+// loopback proxy in front of the backing API server, so that the fake can
+// cut it without touching the real cluster.
+//
 // The server also serves an OAuth2 token endpoint over HTTP, so that podlab's
 // real Application Default Credentials path (golang.org/x/oauth2/google)
 // obtains the backing cluster's bearer token: see [Server.WriteCredentials].
@@ -32,9 +43,13 @@
 //
 // # Where the fake knowingly differs from GKE
 //
-//   - Cluster.endpoint is host:port (the backing cluster listens on a port
-//     other than 443); GKE reports a bare IP. "https://" + endpoint works for
-//     both.
+//   - Cluster.endpoint is host:port (the proxy listens on a port other than
+//     443); GKE reports a bare IP. "https://" + endpoint works for both. The
+//     private endpoint is another loopback proxy; the DNS endpoint is a name
+//     that does not resolve.
+//   - GKE's own operations happen only when a test starts them; a
+//     control-plane upgrade cuts the endpoints for its whole RUNNING phase.
+//   - Quota counts CPUS, SSD_TOTAL_GB and clusters only.
 //   - Links (self_link, target_link) use the project ID; GKE uses the project
 //     number.
 //   - Locations are checked for form only (region "us-central1", zone
