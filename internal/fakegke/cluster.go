@@ -239,7 +239,8 @@ func (s *Server) finishCreate(op *operation) {
 // cluster_service.proto describes it: endpoint (the public IP, or the
 // private one when the public endpoint is disabled),
 // private_cluster_config.private_endpoint, and
-// control_plane_endpoints_config's IP and DNS endpoints. The DNS endpoint
+// control_plane_endpoints_config's IP and DNS endpoints (a cluster whose
+// public endpoint is disabled is not modelled). The DNS endpoint
 // is a name GKE serves with a publicly trusted certificate; the fake
 // reports one that does not resolve.
 func (s *Server) setEndpoints(pb *containerpb.Cluster) {
@@ -247,21 +248,16 @@ func (s *Server) setEndpoints(pb *containerpb.Cluster) {
 		return
 	}
 	pub, priv := s.public.addr(), s.private.addr()
-	pcc := pb.PrivateClusterConfig
-	if pcc == nil {
-		pcc = &containerpb.PrivateClusterConfig{}
-		pb.PrivateClusterConfig = pcc
+	if pb.PrivateClusterConfig == nil {
+		pb.PrivateClusterConfig = &containerpb.PrivateClusterConfig{}
 	}
-	pcc.PrivateEndpoint = priv
-	pcc.PublicEndpoint = pub
+	// Deprecated in favour of control_plane_endpoints_config, still filled.
+	setString(pb.PrivateClusterConfig, "private_endpoint", priv)
+	setString(pb.PrivateClusterConfig, "public_endpoint", pub)
 	pb.Endpoint = pub
-	if pcc.GetEnablePrivateEndpoint() {
-		pb.Endpoint = priv
-		pcc.PublicEndpoint = ""
-	}
 	pb.ControlPlaneEndpointsConfig = &containerpb.ControlPlaneEndpointsConfig{
 		IpEndpointsConfig: &containerpb.ControlPlaneEndpointsConfig_IPEndpointsConfig{
-			PublicEndpoint: pcc.PublicEndpoint, PrivateEndpoint: priv,
+			PublicEndpoint: pub, PrivateEndpoint: priv,
 		},
 		DnsEndpointConfig: &containerpb.ControlPlaneEndpointsConfig_DNSEndpointConfig{
 			Endpoint: "gke-" + pb.Id[:16] + "." + pb.Location + ".gke.goog",

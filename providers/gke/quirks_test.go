@@ -65,9 +65,9 @@ func TestExplainQuotaOrPermission(t *testing.T) {
 
 func TestEndpointFor(t *testing.T) {
 	cl := &containerpb.Cluster{
-		Endpoint:             "34.1.2.3",
-		PrivateClusterConfig: &containerpb.PrivateClusterConfig{PrivateEndpoint: "10.0.0.2"},
+		Endpoint: "34.1.2.3",
 		ControlPlaneEndpointsConfig: &containerpb.ControlPlaneEndpointsConfig{
+			IpEndpointsConfig: &containerpb.ControlPlaneEndpointsConfig_IPEndpointsConfig{PrivateEndpoint: "10.0.0.2"},
 			DnsEndpointConfig: &containerpb.ControlPlaneEndpointsConfig_DNSEndpointConfig{Endpoint: "gke-abc.asia-northeast3.gke.goog"},
 		},
 	}
@@ -232,5 +232,19 @@ func TestAutopilotCluster(t *testing.T) {
 	zonal := f.provider(func(c *config.GKE) { auto(c); c.Location = "asia-northeast3-a" })
 	if _, err := zonal.Plan(context.Background(), nil, false); err == nil || !strings.Contains(err.Error(), "needs a region") {
 		t.Fatalf("plan of a zonal Autopilot cluster = %v", err)
+	}
+}
+
+// endpoint = "private" connects through the cluster's private endpoint.
+func TestPrivateEndpoint(t *testing.T) {
+	f := newFixture(t)
+	st := &memState{}
+	conn, err := f.provider(func(c *config.GKE) { c.Endpoint = "private" }).Ensure(context.Background(), nil, st.rec, &progress{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "https://" + f.srv.PrivateEndpoint()
+	if conn.REST.Host != want || st.get().Attributes[attrEndpoint] != want || f.srv.PrivateEndpoint() == f.srv.Endpoint() {
+		t.Fatalf("host %q, state %q; want the private endpoint %q", conn.REST.Host, st.get().Attributes[attrEndpoint], want)
 	}
 }

@@ -163,9 +163,10 @@ func endpointFor(setting string, cl *containerpb.Cluster) (host string, clusterC
 	cp := cl.GetControlPlaneEndpointsConfig()
 	switch setting {
 	case "private":
-		host = cl.GetPrivateClusterConfig().GetPrivateEndpoint()
+		host = cp.GetIpEndpointsConfig().GetPrivateEndpoint()
 		if host == "" {
-			host = cp.GetIpEndpointsConfig().GetPrivateEndpoint()
+			//lint:ignore SA1019 clusters made before control_plane_endpoints_config report it only here.
+			host = cl.GetPrivateClusterConfig().GetPrivateEndpoint()
 		}
 		if host == "" {
 			return "", false, fmt.Errorf("%w: endpoint = \"private\", but GKE reports no private endpoint for the cluster (it is not a private cluster): use endpoint = \"public\" or \"dns\"", errNoEndpoint)
