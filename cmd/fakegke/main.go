@@ -65,7 +65,7 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 
 	fmt.Fprintf(stderr, "fakegke: ClusterManager gRPC on %s, OAuth2 token endpoint %s\n", srv.GRPCAddr(), srv.TokenURL())
 	if opts.Backing.Endpoint != "" {
-		fmt.Fprintf(stderr, "fakegke: clusters are backed by https://%s\n", opts.Backing.Endpoint)
+		fmt.Fprintf(stderr, "fakegke: clusters are backed by https://%s, through the endpoint https://%s\n", opts.Backing.Endpoint, srv.Endpoint())
 	}
 	fmt.Fprintf(stdout, "export %s=%s\n", fakegke.EmulatorHostEnv, srv.GRPCAddr())
 	fmt.Fprintf(stdout, "export GOOGLE_APPLICATION_CREDENTIALS=%s\n", creds)
