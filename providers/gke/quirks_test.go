@@ -129,7 +129,7 @@ func TestEnsureThroughControlPlaneUpgrade(t *testing.T) {
 	}
 	step := "waiting for the API server of GKE cluster podlab-t"
 	got := strings.Join(prog.statuses(step), ",")
-	if !strings.Contains(got, "unreachable while GKE runs UPGRADE_MASTER") || !strings.HasSuffix(got, "DONE") {
+	if !strings.Contains(got, "unreachable while GKE runs UPGRADE_MASTER") || !strings.HasSuffix(got, "done") {
 		t.Fatalf("progress of %q = %q", step, got)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"cloud.google.com/go/container/apiv1/containerpb"
 	"google.golang.org/grpc/codes"
 	"k8s.io/client-go/rest"
+
+	"github.com/podlab/podlab/providers"
 )
 
 // GKE runs operations of its own on a cluster (control-plane upgrades and
@@ -112,7 +114,7 @@ func (s *session) waitReachable(ctx context.Context, rc *rest.Config) error {
 		err := ping(wctx, hc, rc.Host)
 		if err == nil {
 			if waited {
-				s.prog.Step(step, "DONE", time.Since(start))
+				s.prog.Step(step, providers.StepDone, time.Since(start))
 			}
 			return nil
 		}
