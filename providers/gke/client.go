@@ -99,6 +99,8 @@ type session struct {
 	r    ref
 	rec  providers.Recorder
 	prog providers.Progress
+	// applied are the node counts this session set, which state must keep.
+	applied map[string]int
 }
 
 func (p *Provider) session(ctx context.Context, r ref, rec providers.Recorder, prog providers.Progress) (*session, error) {

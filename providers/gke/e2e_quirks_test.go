@@ -44,8 +44,10 @@ func (l *gkeLab) editFile(name string, pairs ...string) {
 
 func wantAll(t *testing.T, what, out string, wants ...string) {
 	t.Helper()
+	// The views wrap long lines: compare with whitespace collapsed.
+	flat := strings.Join(strings.Fields(out), " ")
 	for _, w := range wants {
-		if !strings.Contains(out, w) {
+		if !strings.Contains(flat, w) {
 			t.Errorf("%s lacks %q:\n%s", what, w, out)
 		}
 	}

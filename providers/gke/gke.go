@@ -249,6 +249,9 @@ func (s *session) attributes(cl *containerpb.Cluster, prior *state.Cluster) map[
 	if s.p.Cfg.Create {
 		a[attrLabels] = formatLabels(cl.GetResourceLabels())
 		recorded := recordedCounts(prior)
+		for pool, n := range s.applied {
+			recorded[pool] = n // resized by this run
+		}
 		for _, np := range cl.GetNodePools() {
 			if cl.GetAutopilot().GetEnabled() {
 				break // GKE's own pools: podlab records and sizes none
@@ -530,6 +533,10 @@ func (s *session) reconcile(ctx context.Context, cl *containerpb.Cluster, prior 
 			}
 			c.Attributes[attrPoolCount(rz.Pool)] = fmt.Sprint(rz.To)
 		})
+		if s.applied == nil {
+			s.applied = map[string]int{}
+		}
+		s.applied[rz.Pool] = rz.To
 		if err != nil {
 			return nil, err
 		}
