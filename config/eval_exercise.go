@@ -185,7 +185,7 @@ func (e *evaluator) evalInstance(ex *Exercise, scope keyedScope) {
 		}
 	}
 	ws := workspaceSlug(e.opts.Workspace)
-	in.Namespace = JoinLabel(e.env.Lab.NamespacePrefix, ws, seatSlug, Slug(ex.Name), keySlug)
+	in.Namespace = JoinLabel(e.env.Lab.NamespacePrefix, ws, seatSlug, ExerciseSlug(ex.Name), keySlug)
 	if ex.Namespace != nil {
 		if ns, ok := e.knownString(ex.Namespace, ctx, "namespace"); ok {
 			if errs := validation.IsDNS1123Label(ns); len(errs) > 0 {

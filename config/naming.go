@@ -40,16 +40,18 @@ func ShortHash(s string) string {
 // SeatSlug names a seat inside a namespace name. A name that is already a
 // clean slug is kept as is; any other (capitals, spaces, Korean) becomes its
 // slug plus a short hash of the full name, so "Kim" and "kim" stay apart and
-// "김철수" still gets a valid, stable name.
+// "김철수" still gets a valid, stable name. It is at most 63 characters.
 func SeatSlug(name string) string {
 	s := Slug(name)
-	if s == name && s != "" {
-		return s
+	switch {
+	case s == "":
+		s = "seat-" + ShortHash(name)
+	case s != name:
+		s += "-" + ShortHash(name)
 	}
-	if s == "" {
-		return "seat-" + ShortHash(name)
-	}
-	return s + "-" + ShortHash(name)
+	// Cut to a label of its own too: it names a student's kubeconfig file
+	// and user, and is the seat's label value.
+	return JoinLabel(s)
 }
 
 // JoinLabel joins parts into one DNS label, dropping empty parts. A result
@@ -68,6 +70,24 @@ func JoinLabel(parts ...string) string {
 	}
 	h := ShortHash(s)
 	return strings.TrimRight(s[:maxLabel-len(h)-1], "-") + "-" + h
+}
+
+// ExerciseSlug names an exercise inside a namespace name: its slug, or,
+// for a name with nothing a slug keeps (HCL allows Unicode letters in
+// identifiers), "exercise-" and a short hash of the name.
+func ExerciseSlug(name string) string {
+	if s := Slug(name); s != "" {
+		return JoinLabel(s)
+	}
+	return "exercise-" + ShortHash(name)
+}
+
+// LabelValue is a name as a label value: its slug, cut to 63 characters
+// with a hash of the whole when longer, so that any name gives a value the
+// API server accepts and long names that differ past the cut stay apart.
+// It loses what Slug drops; the full name goes in an annotation beside it.
+func LabelValue(name string) string {
+	return JoinLabel(Slug(name))
 }
 
 // SeatNamespace is a seat's own namespace, which holds its student's

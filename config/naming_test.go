@@ -117,3 +117,101 @@ func TestJoinLabel(t *testing.T) {
 		t.Errorf("%q and %q", a, b)
 	}
 }
+
+// hostileNames is a generated table of names that a class could use for
+// seats and that push every rule a derived name must keep: long (past the
+// 63-character cut, and differing only past it), Unicode, punctuation,
+// control characters, and names that differ only in case.
+func hostileNames() []string {
+	long := strings.Repeat("a", 80)
+	out := []string{
+		long, long[:70] + "bbbbbbbbbb", long[:70] + "cccccccccc",
+		strings.Repeat("A", 80), strings.Repeat("Ab", 40),
+		strings.Repeat("김", 80), "김철수", "김영희", "Ünïcödé", "日本語 テスト",
+		"Kim", "kim", "KIM", "kIm",
+		"o'brien!", "a.b", "a_b", "a b", " kim ", "-kim-", "--", ".", "..", "../../etc",
+		"01", "0", "seat01", "tab\there", "new\nline", "\x1b[31mred", "emoji 🚀",
+		strings.Repeat("x-", 50), strings.Repeat("9", 63), strings.Repeat("9", 64),
+		strings.Repeat("é", 200), strings.Repeat("a", 253) + "z",
+	}
+	// A name exactly at, just under and just over the cut.
+	for _, n := range []int{61, 62, 63, 64, 65} {
+		out = append(out, strings.Repeat("s", n))
+	}
+	return out
+}
+
+// TestDerivedNamesHostile checks every name podlab derives from a seat or
+// an exercise name: valid for its field, distinct for distinct inputs, and
+// stable from one call to the next.
+func TestDerivedNamesHostile(t *testing.T) {
+	names := hostileNames()
+	seatNS := map[string]string{}
+	seatLabel := map[string]string{}
+	for _, n := range names {
+		slug := SeatSlug(n)
+		for field, got := range map[string]string{
+			"seat slug":  slug,
+			"namespace":  JoinLabel("a-lab-prefix-that-is-rather-long", "fall-2025", slug, "exercise"),
+			"seat label": JoinLabel(slug),
+		} {
+			if errs := validation.IsDNS1123Label(got); len(errs) > 0 {
+				t.Errorf("%s of %q = %q: %v", field, n, got, errs)
+			}
+			if errs := validation.IsValidLabelValue(got); len(errs) > 0 {
+				t.Errorf("%s of %q = %q is not a label value: %v", field, n, got, errs)
+			}
+		}
+		ns := JoinLabel("lab", slug)
+		if prev, ok := seatNS[ns]; ok {
+			t.Errorf("seats %q and %q share the namespace %q", prev, n, ns)
+		}
+		seatNS[ns] = n
+		l := JoinLabel(slug)
+		if prev, ok := seatLabel[l]; ok {
+			t.Errorf("seats %q and %q share the label value %q", prev, n, l)
+		}
+		seatLabel[l] = n
+		if SeatSlug(n) != slug || JoinLabel(slug) != l {
+			t.Errorf("names of %q are not stable", n)
+		}
+		for field, got := range map[string]string{"exercise slug": ExerciseSlug(n), "label value": LabelValue(n)} {
+			if field == "label value" && got == "" {
+				continue // the empty label value is valid: a name of no slug characters
+			}
+			if errs := validation.IsDNS1123Label(got); len(errs) > 0 {
+				t.Errorf("%s of %q = %q: %v", field, n, got, errs)
+			}
+		}
+		if errs := validation.IsValidLabelValue(LabelValue(n)); len(errs) > 0 {
+			t.Errorf("LabelValue(%q) = %q: %v", n, LabelValue(n), errs)
+		}
+	}
+}
+
+// The README's example of a seat's slug.
+func TestSeatSlugREADME(t *testing.T) {
+	if got := SeatSlug("Lee"); got != "lee-e7da8" {
+		t.Errorf(`SeatSlug("Lee") = %q; fix the README's example`, got)
+	}
+}
+
+// FuzzDerivedNames: any seat or exercise name gives valid names.
+//
+//	go test -run=^$ -fuzz=FuzzDerivedNames -fuzztime=10s ./config/
+func FuzzDerivedNames(f *testing.F) {
+	for _, n := range hostileNames() {
+		f.Add(n)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		slug := SeatSlug(name)
+		for _, got := range []string{slug, JoinLabel("prefix", slug, ExerciseSlug(name)), JoinLabel(slug), ExerciseSlug(name)} {
+			if errs := validation.IsDNS1123Label(got); len(errs) > 0 {
+				t.Fatalf("%q gives %q: %v", name, got, errs)
+			}
+		}
+		if errs := validation.IsValidLabelValue(LabelValue(name)); len(errs) > 0 {
+			t.Fatalf("LabelValue(%q) = %q: %v", name, LabelValue(name), errs)
+		}
+	})
+}

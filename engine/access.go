@@ -50,11 +50,11 @@ func object(apiVersion, kind, namespace, name string, labels map[string]string) 
 
 // seatAccess lists a seat's access objects: its namespace and service
 // account, and a Role and RoleBinding in each of its exercise namespaces.
-func (e *Engine) seatAccess(seat *config.Seat, instances []*config.Instance, nsAddr map[string]string, labels func(seat *config.Seat, exercise string) map[string]string) []*desired {
+func (e *Engine) seatAccess(seat *config.Seat, instances []*config.Instance, nsAddr map[string]string, names envNames) []*desired {
 	env := e.Env
 	home := env.SeatNamespace(seat)
 	base := config.SeatAddress(seat)
-	l := labels(seat, "")
+	l := names.labels(seat, "")
 	nsObj := object("v1", "Namespace", "", home, l)
 	nsObj.GetLabels()[LabelRole] = RoleSeatNS
 	nsObj.SetLabels(mergeLabels(l, map[string]string{LabelRole: RoleSeatNS}))
@@ -62,9 +62,11 @@ func (e *Engine) seatAccess(seat *config.Seat, instances []*config.Instance, nsA
 	homeD := &desired{Address: seatNamespaceAddress(env, seat), Instance: access, Object: nsObj, ExerciseNamespace: true}
 	sa := &desired{Address: base + ".ServiceAccount." + StudentAccount, Instance: access,
 		Object: object("v1", "ServiceAccount", home, StudentAccount, l), DependsOn: []string{homeD.Address}}
+	names.annotate(nsObj, seat, "")
+	names.annotate(sa.Object, seat, "")
 	out := []*desired{homeD, sa}
 	for _, in := range instances {
-		il := labels(seat, in.Exercise.Name)
+		il := names.labels(seat, in.Exercise.Name)
 		role := object("rbac.authorization.k8s.io/v1", "Role", in.Namespace, StudentRole, il)
 		role.Object["rules"] = studentRules
 		rb := object("rbac.authorization.k8s.io/v1", "RoleBinding", in.Namespace, StudentRole, il)
@@ -73,6 +75,8 @@ func (e *Engine) seatAccess(seat *config.Seat, instances []*config.Instance, nsA
 		roleD := &desired{Address: in.Address + ".Role." + StudentRole, Instance: in, Object: role, DependsOn: []string{nsAddr[in.Address]}}
 		rbD := &desired{Address: in.Address + ".RoleBinding." + StudentRole, Instance: in, Object: rb,
 			DependsOn: []string{nsAddr[in.Address], roleD.Address, sa.Address}}
+		names.annotate(role, seat, in.Exercise.Name)
+		names.annotate(rb, seat, in.Exercise.Name)
 		out = append(out, roleD, rbD)
 	}
 	for _, d := range out {

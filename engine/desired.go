@@ -55,27 +55,9 @@ func (e *Engine) buildDesired() []*desired {
 	var out []*desired
 	nsByInstance := map[string]string{}
 	addrsByInstance := map[string][]string{}
-	labelsFor := func(seat *config.Seat, exercise string) map[string]string {
-		l := map[string]string{
-			LabelManagedBy: managedByPodlab,
-			LabelLab:       config.Slug(env.Lab.Name),
-			LabelEnv:       envID,
-		}
-		if exercise != "" {
-			l[LabelExercise] = config.Slug(exercise)
-		}
-		if seat != nil {
-			l[LabelSeat] = seat.Slug
-		}
-		for k, v := range env.Lab.Labels {
-			if _, taken := l[k]; !taken {
-				l[k] = v
-			}
-		}
-		return l
-	}
+	names := envNames{env: env, envID: envID}
 	for _, in := range env.Instances {
-		common := labelsFor(in.Seat, in.Exercise.Name)
+		common := names.labels(in.Seat, in.Exercise.Name)
 		ns := &unstructured.Unstructured{Object: map[string]any{}}
 		ns.SetAPIVersion("v1")
 		ns.SetKind("Namespace")
@@ -83,6 +65,7 @@ func (e *Engine) buildDesired() []*desired {
 		nsLabels := copyMap(common)
 		nsLabels[LabelRole] = RoleExerciseNS
 		ns.SetLabels(nsLabels)
+		names.annotate(ns, in.Seat, in.Exercise.Name)
 		nsAddr := NamespaceAddress(in)
 		nsDeps := []string{}
 		for _, dep := range in.DependsOn {
@@ -111,6 +94,7 @@ func (e *Engine) buildDesired() []*desired {
 				labels[k] = v
 			}
 			u.SetLabels(labels)
+			names.annotate(u, in.Seat, in.Exercise.Name)
 			d := &desired{Address: o.Address, Instance: in, Object: u, Source: o}
 			d.DependsOn = append(d.DependsOn, nsAddr)
 			d.DependsOn = append(d.DependsOn, nsDeps...)
@@ -125,7 +109,7 @@ func (e *Engine) buildDesired() []*desired {
 			addrsByInstance[in.Address] = append(addrsByInstance[in.Address], d.Address)
 		}
 	}
-	if d := e.probesNamespace(labelsFor(nil, "")); d != nil {
+	if d := e.probesNamespace(names); d != nil {
 		out = append(out, d)
 	}
 	for _, seat := range env.Lab.Seats {
@@ -135,23 +119,79 @@ func (e *Engine) buildDesired() []*desired {
 				mine = append(mine, in)
 			}
 		}
-		out = append(out, e.seatAccess(seat, mine, nsByInstance, labelsFor)...)
+		out = append(out, e.seatAccess(seat, mine, nsByInstance, names)...)
 	}
 	return out
 }
 
+// envNames puts podlab's labels on an environment's objects. A label value
+// holds at most 63 characters of [a-z0-9.-_], so the lab, exercise and
+// seat names go in as their slugs, cut and hashed when long (distinct and
+// stable for any name), and an annotation keeps each full name that its
+// label could not hold.
+type envNames struct {
+	env   *config.Env
+	envID string
+}
+
+func (n envNames) labels(seat *config.Seat, exercise string) map[string]string {
+	l := map[string]string{
+		LabelManagedBy: managedByPodlab,
+		LabelLab:       config.LabelValue(n.env.Lab.Name),
+		LabelEnv:       n.envID,
+	}
+	if exercise != "" {
+		l[LabelExercise] = config.ExerciseSlug(exercise)
+	}
+	if seat != nil {
+		l[LabelSeat] = seat.Slug
+	}
+	for k, v := range n.env.Lab.Labels {
+		if _, taken := l[k]; !taken {
+			l[k] = v
+		}
+	}
+	return l
+}
+
+// annotate adds the full names that u's podlab labels do not hold.
+func (n envNames) annotate(u *unstructured.Unstructured, seat *config.Seat, exercise string) {
+	full := map[string]string{}
+	if lab := n.env.Lab.Name; config.LabelValue(lab) != lab {
+		full[AnnotLabName] = lab
+	}
+	if exercise != "" && config.ExerciseSlug(exercise) != exercise {
+		full[AnnotExerciseName] = exercise
+	}
+	if seat != nil && seat.Slug != seat.Name {
+		full[AnnotSeatName] = seat.Name
+	}
+	if len(full) == 0 {
+		return
+	}
+	a := u.GetAnnotations()
+	if a == nil {
+		a = map[string]string{}
+	}
+	for k, v := range full {
+		a[k] = v
+	}
+	u.SetAnnotations(a)
+}
+
 // probesNamespace is the namespace node-side HTTP checks keep their probe
 // pods in, when podlab has to make it.
-func (e *Engine) probesNamespace(labels map[string]string) *desired {
+func (e *Engine) probesNamespace(names envNames) *desired {
 	name := e.probesNamespaceName()
 	if name == "" {
 		return nil
 	}
 	// Probe pods use the node's network; where Pod Security would refuse
 	// that by default, the namespace that holds nothing else allows it.
-	ns := object("v1", "Namespace", "", name, mergeLabels(labels, map[string]string{
+	ns := object("v1", "Namespace", "", name, mergeLabels(names.labels(nil, ""), map[string]string{
 		LabelRole: RoleProbeNS, "pod-security.kubernetes.io/enforce": "privileged",
 	}))
+	names.annotate(ns, nil, "")
 	in := &config.Instance{Address: config.ProbesAddress, Namespace: name, Exercise: &config.Exercise{Name: "probes"}}
 	d := &desired{Address: probesNamespaceAddress(name), Instance: in, Object: ns, ExerciseNamespace: true}
 	finish(d)

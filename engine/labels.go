@@ -15,9 +15,14 @@ const (
 	LabelRole      = "podlab.dev/role"
 	AnnotAddress   = "podlab.dev/address"
 	AnnotHash      = "podlab.dev/manifest-hash"
-	ManagerName    = "podlab"
-	RoleExerciseNS = "exercise-namespace"
-	RoleProbeNS    = "probe-namespace"
+	// The full lab, exercise and seat names, where a label value could
+	// not hold them (too long, capitals, Unicode, punctuation).
+	AnnotLabName      = "podlab.dev/lab-name"
+	AnnotExerciseName = "podlab.dev/exercise-name"
+	AnnotSeatName     = "podlab.dev/seat-name"
+	ManagerName       = "podlab"
+	RoleExerciseNS    = "exercise-namespace"
+	RoleProbeNS       = "probe-namespace"
 	// RoleProbe marks the probe pods of node-side HTTP checks: podlab's,
 	// deleted by destroy, but started by checks rather than planned.
 	RoleProbe       = "probe"
