@@ -241,6 +241,10 @@ func (e *evaluator) evalLab() {
 			fmt.Sprintf("%q is not a valid namespace name: %s.", lab.ProbeNamespace, errs[0])))
 	}
 	lab.MaxNodes = raw.MaxNodes
+	if lab.MaxNodes < 0 {
+		e.diags = append(e.diags, e.attrDiag(body, labSpec, "max_nodes", "Invalid max_nodes",
+			fmt.Sprintf("max_nodes = %d: the cap on GKE nodes must be 1 or more (omit it, or set 0, for no cap).", lab.MaxNodes)))
+	}
 	lab.Labels = raw.Labels
 	lab.TTL = e.duration(body, labSpec, "ttl", raw.TTL, 0)
 	lab.CheckTimeout = e.duration(body, labSpec, "check_timeout", raw.CheckTimeout, 0)

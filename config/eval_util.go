@@ -58,13 +58,26 @@ func (e *evaluator) duration(body hcl.Body, spec hcldec.Spec, attr, s string, de
 	if s == "" {
 		return def
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		e.diags = append(e.diags, e.attrDiag(body, spec, attr, "Invalid duration",
-			fmt.Sprintf("%s = %q is not a duration; write it as \"90s\", \"30m\" or \"4h\".", attr, s)))
+	d, problem := parsePositiveDuration(attr, s)
+	if problem != "" {
+		e.diags = append(e.diags, e.attrDiag(body, spec, attr, "Invalid duration", problem))
 		return def
 	}
 	return d
+}
+
+// parsePositiveDuration parses a duration that must be more than zero (a
+// timeout, an interval, a time limit), or says what is wrong with it: not
+// a duration at all, or one that is not positive.
+func parsePositiveDuration(attr, s string) (time.Duration, string) {
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		return 0, fmt.Sprintf("%s = %q is not a duration; write it as \"90s\", \"30m\" or \"4h\".", attr, s)
+	case d <= 0:
+		return 0, fmt.Sprintf("%s = %q must be positive (more than 0s), such as \"90s\", \"30m\" or \"4h\".", attr, s)
+	}
+	return d, ""
 }
 
 // seats reads lab.seats: null for no seats, a count, or a list of names.
@@ -165,8 +178,8 @@ func validateGKE(g *GKE, body hcl.Body) hcl.Diagnostics {
 		if a == "delete_timeout" {
 			s = g.DeleteTimeout
 		}
-		if _, err := time.ParseDuration(s); err != nil {
-			at(a, "Invalid duration", fmt.Sprintf("%s = %q is not a duration such as \"30m\".", a, s))
+		if _, problem := parsePositiveDuration(a, s); problem != "" {
+			at(a, "Invalid duration", problem)
 		}
 	}
 	return diags
@@ -207,11 +220,11 @@ func validateKubeadm(k *Kubeadm, body hcl.Body) hcl.Diagnostics {
 	if !strings.HasPrefix(k.KubernetesVersion, "v") {
 		at("kubernetes_version", "Invalid Kubernetes version", fmt.Sprintf("%q: write the version as kubeadm does, such as \"v1.34.4\".", k.KubernetesVersion))
 	}
-	if _, err := time.ParseDuration(k.NodeReadyTimeout); err != nil {
-		at("node_ready_timeout", "Invalid duration", fmt.Sprintf("%q is not a duration such as \"5m\".", k.NodeReadyTimeout))
+	if _, problem := parsePositiveDuration("node_ready_timeout", k.NodeReadyTimeout); problem != "" {
+		at("node_ready_timeout", "Invalid duration", problem)
 	}
-	if _, err := time.ParseDuration(k.SSH.ConnectTimeout); err != nil {
-		at("ssh", "Invalid duration", fmt.Sprintf("ssh connect_timeout %q is not a duration such as \"15s\".", k.SSH.ConnectTimeout))
+	if _, problem := parsePositiveDuration("ssh connect_timeout", k.SSH.ConnectTimeout); problem != "" {
+		at("ssh", "Invalid duration", problem)
 	}
 	return diags
 }

@@ -82,6 +82,13 @@ func (d *Deleting) register(fs *flag.FlagSet) {
 	fs.IntVar(&d.GracePeriod, "grace-period", -1, "Seconds pods get to stop when deleted or replaced (0: at once); default: each pod's own.")
 }
 
+func (d *Deleting) validate() error {
+	if d.GracePeriod < -1 {
+		return fmt.Errorf("-grace-period must be 0 or more seconds (or -1 for each pod's own), not %d", d.GracePeriod)
+	}
+	return nil
+}
+
 // GracePeriodSeconds is the grace period to delete with, nil for each
 // object's own.
 func (d *Deleting) GracePeriodSeconds() *int64 {
@@ -118,6 +125,13 @@ func (s *State) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.Workspace, "workspace", os.Getenv("PODLAB_WORKSPACE"), "A workspace: a separate copy of the environment (default $PODLAB_WORKSPACE).")
 }
 
+func (s *State) validate() error {
+	if s.LockTimeout < 0 {
+		return fmt.Errorf("-lock-timeout must be positive (or 0 to not wait), not %s", s.LockTimeout)
+	}
+	return nil
+}
+
 // Operation are the options of commands that change a cluster.
 type Operation struct {
 	Parallelism int
@@ -132,6 +146,9 @@ func (o *Operation) register(fs *flag.FlagSet) {
 func (o *Operation) validate() error {
 	if o.Parallelism < 1 {
 		return fmt.Errorf("-parallelism must be 1 or more, not %d", o.Parallelism)
+	}
+	if o.Timeout < 0 {
+		return fmt.Errorf("-timeout must be positive (or 0 for no limit), not %s", o.Timeout)
 	}
 	return nil
 }

@@ -225,6 +225,14 @@ func TestParseErrors(t *testing.T) {
 		{"init with argument", func() error { _, _, err := ParseInit([]string{"dir"}); return err }, "takes no arguments"},
 		{"plan -replace with -destroy", func() error { _, _, err := ParsePlan([]string{"-destroy", "-replace", "exercise.web"}); return err }, "do not go together"},
 		{"apply -replace with a saved plan", func() error { _, _, err := ParseApply([]string{"-replace", "exercise.web", "p.plan"}); return err }, "cannot change a saved plan"},
+		// Durations and numbers out of range, named by their flag.
+		{"apply -timeout negative", func() error { _, _, err := ParseApply([]string{"-timeout=-5s"}); return err }, "-timeout must be positive (or 0 for no limit), not -5s"},
+		{"plan -timeout negative", func() error { _, _, err := ParsePlan([]string{"-timeout", "-1m"}); return err }, "-timeout must be positive"},
+		{"destroy -timeout negative", func() error { _, _, err := ParseDestroy([]string{"-timeout=-5s"}); return err }, "-timeout must be positive"},
+		{"apply -grace-period -7", func() error { _, _, err := ParseApply([]string{"-grace-period=-7"}); return err }, "-grace-period must be 0 or more seconds (or -1 for each pod's own), not -7"},
+		{"destroy -grace-period -7", func() error { _, _, err := ParseDestroy([]string{"-grace-period", "-7"}); return err }, "-grace-period must be 0 or more"},
+		{"plan -lock-timeout negative", func() error { _, _, err := ParsePlan([]string{"-lock-timeout=-3s"}); return err }, "-lock-timeout must be positive"},
+		{"check -lock-timeout negative", func() error { _, _, err := ParseCheck([]string{"-lock-timeout=-3s"}); return err }, "-lock-timeout must be positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

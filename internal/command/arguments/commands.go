@@ -105,6 +105,9 @@ func ParsePlan(args []string) (*Plan, *flag.FlagSet, error) {
 	if err == nil {
 		err = a.Operation.validate()
 	}
+	if err == nil {
+		err = a.State.validate()
+	}
 	return a, fs, err
 }
 
@@ -196,6 +199,12 @@ func ParseApply(args []string) (*Apply, *flag.FlagSet, error) {
 	if err == nil && flagSet(fs, "create-timeout") && a.CreateTimeout <= 0 {
 		err = fmt.Errorf("-create-timeout must be positive, such as 2m, not %s", a.CreateTimeout)
 	}
+	if err == nil {
+		err = a.State.validate()
+	}
+	if err == nil {
+		err = a.Deleting.validate()
+	}
 	return a, fs, err
 }
 
@@ -242,6 +251,12 @@ func ParseDestroy(args []string) (*Destroy, *flag.FlagSet, error) {
 	if err == nil {
 		err = a.Operation.validate()
 	}
+	if err == nil {
+		err = a.State.validate()
+	}
+	if err == nil {
+		err = a.Deleting.validate()
+	}
 	return a, fs, err
 }
 
@@ -276,6 +291,9 @@ func ParseCheck(args []string) (*Check, *flag.FlagSet, error) {
 	if err == nil && a.Parallelism < 1 {
 		err = fmt.Errorf("-parallelism must be 1 or more")
 	}
+	if err == nil {
+		err = a.State.validate()
+	}
 	return a, fs, err
 }
 
@@ -307,6 +325,9 @@ func ParseOutput(args []string) (*Output, *flag.FlagSet, error) {
 	}
 	if err == nil && a.Raw && a.Name == "" {
 		err = fmt.Errorf("-raw needs an output name")
+	}
+	if err == nil {
+		err = a.State.validate()
 	}
 	return a, fs, err
 }
@@ -348,6 +369,9 @@ func ParseState(args []string) (*StateCmd, *flag.FlagSet, error) {
 	default:
 		err = fmt.Errorf("podlab state has the subcommands list, show and rm, not %q", a.Sub)
 	}
+	if err == nil {
+		err = a.State.validate()
+	}
 	return a, fs, err
 }
 
@@ -383,6 +407,9 @@ func ParseKubeconfig(args []string) (*Kubeconfig, *flag.FlagSet, error) {
 	}
 	if err == nil && a.All && a.Seat != "" {
 		err = fmt.Errorf("-all and -seat do not go together")
+	}
+	if err == nil {
+		err = a.State.validate()
 	}
 	return a, fs, err
 }
@@ -467,6 +494,9 @@ func ParseForceUnlock(args []string) (*ForceUnlock, *flag.FlagSet, error) {
 	}
 	if len(pos) == 1 {
 		a.ID = pos[0]
+	}
+	if err == nil {
+		err = a.State.validate()
 	}
 	return a, fs, err
 }
