@@ -177,7 +177,7 @@ func (m *Module) addCluster(b *hcl.Block) hcl.Diagnostics {
 	if prev, ok := m.Clusters[name]; ok {
 		return append(diags, duplicate(b, "cluster", name, prev.DeclRange))
 	}
-	content, ds := b.Body.Content(clusterSchema)
+	content, ds := bodyContent(b.Body, clusterSchema)
 	diags = append(diags, ds...)
 	if len(content.Blocks) == 0 && ds.HasErrors() {
 		// A misspelt kind was reported, with a suggestion, just now.
@@ -224,7 +224,7 @@ func checkShapeOf(body hcl.Body, spec hcldec.Spec, dynamic bool) hcl.Diagnostics
 		schema = &hcl.BodySchema{Attributes: schema.Attributes,
 			Blocks: append(append([]hcl.BlockHeaderSchema{}, schema.Blocks...), hcl.BlockHeaderSchema{Type: "dynamic", LabelNames: []string{"type"}})}
 	}
-	content, diags := body.Content(schema)
+	content, diags := bodyContent(body, schema)
 	if content == nil {
 		return diags
 	}
@@ -274,7 +274,7 @@ func checkDynamic(b *hcl.Block, nested map[string]hcldec.Spec) hcl.Diagnostics {
 		}
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unsupported dynamic block type", Detail: detail, Subject: b.LabelRanges[0].Ptr()}}
 	}
-	content, diags := b.Body.Content(dynamicSchema)
+	content, diags := bodyContent(b.Body, dynamicSchema)
 	if content == nil {
 		return diags
 	}

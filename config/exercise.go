@@ -29,7 +29,7 @@ func (m *Module) addExercise(b *hcl.Block) hcl.Diagnostics {
 	if prev, ok := m.Exercises[name]; ok {
 		return append(diags, duplicate(b, "exercise", name, prev.DeclRange))
 	}
-	content, ds := b.Body.Content(exerciseSchema)
+	content, ds := bodyContent(b.Body, exerciseSchema)
 	diags = append(diags, ds...)
 	e := &Exercise{Name: name, DeclRange: b.DefRange, body: b.Body}
 	attr := func(n string) hcl.Expression {
@@ -76,7 +76,7 @@ func (m *Module) addExercise(b *hcl.Block) hcl.Diagnostics {
 func decodeCheckBlock(b *hcl.Block) (*CheckBlock, hcl.Diagnostics) {
 	content, remain, _ := b.Body.PartialContent(&hcl.BodySchema{Blocks: checkSchema.Blocks})
 	// The whole schema at once, so that a misspelt kind gets a suggestion.
-	_, diags := b.Body.Content(checkSchema)
+	_, diags := bodyContent(b.Body, checkSchema)
 	if len(content.Blocks) == 0 && diags.HasErrors() {
 		// A misspelt kind was reported, with a suggestion, just now.
 		return nil, diags

@@ -120,7 +120,7 @@ func displayName(dir, name string) string {
 }
 
 func (m *Module) decodeFile(body hcl.Body) hcl.Diagnostics {
-	content, diags := body.Content(rootSchema)
+	content, diags := bodyContent(body, rootSchema)
 	for _, b := range content.Blocks {
 		switch b.Type {
 		case "variable":

@@ -17,7 +17,7 @@ func (m *Module) addOutput(b *hcl.Block) hcl.Diagnostics {
 	if prev, ok := m.Outputs[name]; ok {
 		return append(diags, duplicate(b, "output", name, prev.DeclRange))
 	}
-	content, ds := b.Body.Content(outputSchema)
+	content, ds := bodyContent(b.Body, outputSchema)
 	diags = append(diags, ds...)
 	o := &Output{Name: name, DeclRange: b.DefRange}
 	if a, ok := content.Attributes["value"]; ok {

@@ -1,7 +1,10 @@
 package config
 
 import (
+	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 
 	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2"
@@ -41,4 +44,34 @@ func keys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+var unsupportedArgRe = regexp.MustCompile(`^An argument named ("(?:[^"\\]|\\.)*") is not expected here\.$`)
+
+// bodyContent is body.Content with a suggestion for every misspelt argument.
+// HCL suggests only among the arguments not yet set, so a "manifestz"
+// beside a "manifests" got none; this suggests among all of the schema's.
+func bodyContent(body hcl.Body, schema *hcl.BodySchema) (*hcl.BodyContent, hcl.Diagnostics) {
+	c, diags := body.Content(schema)
+	for _, d := range diags {
+		if d.Summary != "Unsupported argument" {
+			continue
+		}
+		m := unsupportedArgRe.FindStringSubmatch(d.Detail)
+		if m == nil {
+			continue
+		}
+		given, err := strconv.Unquote(m[1])
+		if err != nil {
+			continue
+		}
+		names := make([]string, 0, len(schema.Attributes))
+		for _, a := range schema.Attributes {
+			names = append(names, a.Name)
+		}
+		if s := suggest(given, names); s != "" {
+			d.Detail += fmt.Sprintf(" Did you mean %q? It is set already: remove one of the two.", s)
+		}
+	}
+	return c, diags
 }

@@ -30,7 +30,7 @@ func (m *Module) addVariable(b *hcl.Block) hcl.Diagnostics {
 		return append(diags, duplicate(b, "variable", name, prev.DeclRange))
 	}
 	v := &Variable{Name: name, Type: cty.DynamicPseudoType, Default: cty.NilVal, Nullable: true, DeclRange: b.DefRange}
-	content, ds := b.Body.Content(variableSchema)
+	content, ds := bodyContent(b.Body, variableSchema)
 	diags = append(diags, ds...)
 
 	if a, ok := content.Attributes["type"]; ok {
@@ -78,7 +78,7 @@ func (m *Module) addVariable(b *hcl.Block) hcl.Diagnostics {
 		})...)
 	}
 	for _, vb := range content.Blocks {
-		vc, ds := vb.Body.Content(validationSchema)
+		vc, ds := bodyContent(vb.Body, validationSchema)
 		diags = append(diags, ds...)
 		if ds.HasErrors() {
 			continue

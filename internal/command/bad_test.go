@@ -121,7 +121,11 @@ func jsonDiagnostics(t *testing.T, stdout string) []*views.JSONDiagnostic {
 	var report struct {
 		Diagnostics []*views.JSONDiagnostic `json:"diagnostics"`
 	}
-	if strings.HasPrefix(stdout, "{\n") {
+	if strings.Contains(stdout, `"format_version"`) {
+		// validate's report is one object on one line, as -json promises.
+		if n := strings.Count(strings.TrimSpace(stdout), "\n"); n > 0 {
+			t.Errorf("validate -json printed %d lines, want one JSON object on one line:\n%s", n+1, stdout)
+		}
 		if err := json.Unmarshal([]byte(stdout), &report); err != nil {
 			t.Fatalf("validate -json printed no JSON report: %s\n%s", err, stdout)
 		}

@@ -271,3 +271,48 @@ func TestGKENodeCap(t *testing.T) {
 		t.Errorf("2 nodes under a cap of 2 should pass:\n%s", r.stdout)
 	}
 }
+
+// init in the current directory names it, not "podlab is ready in ..".
+func TestInitNamesTheDirectory(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	r := run(t, "", nil, "init", "-example", "pod-basics")
+	if r.code != ExitOK {
+		t.Fatalf("init -example exited %d: %s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stdout, "in ..") || strings.Contains(r.stdout, "into .:") || !strings.Contains(r.stdout, "podlab is ready in this directory ("+dir+")") {
+		t.Errorf("init in the current directory printed:\n%s", r.stdout)
+	}
+}
+
+// Every command takes -no-color, as the README says.
+func TestNoColorEveryCommand(t *testing.T) {
+	t.Setenv("PODLAB_WORKSPACE", "")
+	for _, cmd := range [][]string{
+		{"validate"}, {"fmt", "-check"}, {"plan"}, {"graph"}, {"output"}, {"state", "list"},
+		{"kubeconfig"}, {"force-unlock", "some-id"}, {"init"}, {"version"}, {"status"}, {"check"},
+		{"apply"}, {"destroy"},
+	} {
+		t.Run(cmd[0], func(t *testing.T) {
+			lab := copyLab(t, exampleDir)
+			args := append(append([]string{}, cmd...), "-no-color")
+			r := run(t, lab, []string{"KUBECONFIG=" + filepath.Join(lab, "none")}, args...)
+			if strings.Contains(r.stderr, "flag provided but not defined") {
+				t.Errorf("podlab %s refused -no-color: %s", strings.Join(cmd, " "), r.stderr)
+			}
+			if strings.Contains(r.stdout+r.stderr, "\x1b[") {
+				t.Errorf("podlab %s -no-color printed color codes", strings.Join(cmd, " "))
+			}
+		})
+	}
+}
+
+// state list -json of an empty state is an empty list, on one line.
+func TestStateListJSONEmpty(t *testing.T) {
+	t.Setenv("PODLAB_WORKSPACE", "")
+	lab := copyLab(t, exampleDir)
+	r := run(t, lab, nil, "state", "list", "-json")
+	if r.code != ExitOK || r.stdout != "[]\n" {
+		t.Errorf("state list -json of no state: exit %d, %q %s", r.code, r.stdout, r.stderr)
+	}
+}

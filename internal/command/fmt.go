@@ -24,7 +24,7 @@ func runFmt(m *Meta, args []string) int {
 	if err != nil {
 		return parseError(m, "fmt", "fmt [-check] [-diff] [-recursive] [PATH ...]", fs, err)
 	}
-	v := views.New(m.Stdout, m.Stderr, a.NoColor, false)
+	v := m.view(a.View)
 	paths := a.Paths
 	if len(paths) == 0 {
 		paths = []string{m.dir(a.Common)}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/podlab/podlab/internal/command/arguments"
-	"github.com/podlab/podlab/internal/command/views"
 )
 
 func runForceUnlock(m *Meta, args []string) int {
@@ -12,7 +11,7 @@ func runForceUnlock(m *Meta, args []string) int {
 	if err != nil {
 		return parseError(m, "force-unlock", "force-unlock LOCK_ID [-force] [-var NAME=VALUE]", fs, err)
 	}
-	v := views.New(m.Stdout, m.Stderr, false, false)
+	v := m.view(a.View)
 	l, diags := m.load(m.dir(a.Common), a.Vars, a.Workspace, false)
 	v.Diagnostics(diags, l.files)
 	if diags.HasErrors() {

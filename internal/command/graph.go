@@ -8,7 +8,6 @@ import (
 
 	"github.com/podlab/podlab/engine"
 	"github.com/podlab/podlab/internal/command/arguments"
-	"github.com/podlab/podlab/internal/command/views"
 )
 
 func runGraph(m *Meta, args []string) int {
@@ -16,7 +15,7 @@ func runGraph(m *Meta, args []string) int {
 	if err != nil {
 		return parseError(m, "graph", "graph [-var NAME=VALUE] [-objects=false]", fs, err)
 	}
-	v := views.New(m.Stdout, m.Stderr, false, false)
+	v := m.view(a.View)
 	l, diags := m.load(m.dir(a.Common), a.Vars, "", false)
 	v.Diagnostics(diags, l.files)
 	if diags.HasErrors() {

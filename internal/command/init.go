@@ -27,7 +27,7 @@ func runInit(m *Meta, args []string) int {
 			fmt.Fprintf(m.Stderr, "Error: %s.\n", err)
 			return ExitError
 		}
-		fmt.Fprintf(m.Stdout, "Wrote the example lab %q into %s:\n", a.Example, dir)
+		fmt.Fprintf(m.Stdout, "Wrote the example lab %q into %s:\n", a.Example, shownDir(dir))
 		for _, f := range written {
 			fmt.Fprintf(m.Stdout, "  %s\n", f)
 		}
@@ -54,6 +54,19 @@ func runInit(m *Meta, args []string) int {
 	if !exists(gi) {
 		_ = os.WriteFile(gi, []byte("*\n"), 0o644)
 	}
-	fmt.Fprintf(m.Stdout, "\npodlab is ready in %s. Next:\n  podlab validate\n  podlab plan -var target=kubeconfig\n", dir)
+	fmt.Fprintf(m.Stdout, "\npodlab is ready in %s. Next:\n  podlab validate\n  podlab plan -var target=kubeconfig\n", shownDir(dir))
 	return ExitOK
+}
+
+// shownDir names a directory for a sentence: "." would read as a stray
+// full stop ("ready in .."), so the current directory is named with its
+// path.
+func shownDir(dir string) string {
+	if filepath.Clean(dir) != "." {
+		return dir
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		return "this directory (" + abs + ")"
+	}
+	return "this directory"
 }

@@ -28,7 +28,7 @@ func runKubeconfig(m *Meta, args []string) int {
 	if err != nil {
 		return parseError(m, "kubeconfig", "kubeconfig [-seat NAME | -all -dir DIR] [-out FILE] [-var NAME=VALUE]", fs, err)
 	}
-	v := views.New(m.Stdout, m.Stderr, false, false)
+	v := m.view(a.View)
 	l, diags := m.load(m.dir(a.Common), a.Vars, a.Workspace, false)
 	v.Diagnostics(diags, l.files)
 	if diags.HasErrors() {

@@ -44,7 +44,11 @@ func runState(m *Meta, args []string) int {
 
 func stateList(m *Meta, v *views.View, st *state.State, filter []string) int {
 	if v.JSON {
-		b, _ := json.MarshalIndent(st.Objects, "", "  ")
+		objs := st.Objects
+		if objs == nil {
+			objs = []*state.Object{} // "[]", not "null", for an empty state
+		}
+		b, _ := json.Marshal(objs)
 		fmt.Fprintln(m.Stdout, string(b))
 		return ExitOK
 	}
@@ -60,7 +64,7 @@ func stateList(m *Meta, v *views.View, st *state.State, filter []string) int {
 func stateShow(m *Meta, v *views.View, st *state.State, addr string) int {
 	if st.Cluster != nil && addr == "cluster."+st.Cluster.Name {
 		if v.JSON {
-			b, _ := json.MarshalIndent(st.Cluster, "", "  ")
+			b, _ := json.Marshal(st.Cluster)
 			fmt.Fprintln(m.Stdout, string(b))
 			return ExitOK
 		}
@@ -90,7 +94,7 @@ func stateShow(m *Meta, v *views.View, st *state.State, addr string) int {
 		return ExitError
 	}
 	if v.JSON {
-		b, _ := json.MarshalIndent(map[string]any{"object": o, "checks": checks}, "", "  ")
+		b, _ := json.Marshal(map[string]any{"object": o, "checks": checks})
 		fmt.Fprintln(m.Stdout, string(b))
 		return ExitOK
 	}

@@ -30,12 +30,12 @@ func ParseValidate(args []string) (*Validate, *flag.FlagSet, error) {
 // Fmt is "podlab fmt".
 type Fmt struct {
 	Common
+	View
 	Check     bool
 	Diff      bool
 	Recursive bool
 	List      bool
 	Write     bool
-	NoColor   bool
 	Paths     []string
 }
 
@@ -49,7 +49,7 @@ func ParseFmt(args []string) (*Fmt, *flag.FlagSet, error) {
 	fs.BoolVar(&a.Recursive, "recursive", false, "Also format labs in subdirectories.")
 	fs.BoolVar(&a.List, "list", true, "List the files whose formatting changed.")
 	fs.BoolVar(&a.Write, "write", true, "Write the formatted files back (off with -check).")
-	fs.BoolVar(&a.NoColor, "no-color", false, "Print no color codes.")
+	a.View.register(fs, false)
 	pos, err := parseInterspersed(fs, args)
 	a.Paths = pos
 	if a.Check {
@@ -378,6 +378,7 @@ func ParseState(args []string) (*StateCmd, *flag.FlagSet, error) {
 // Kubeconfig is "podlab kubeconfig".
 type Kubeconfig struct {
 	Common
+	View
 	Vars
 	State
 	Seat string
@@ -392,6 +393,7 @@ func ParseKubeconfig(args []string) (*Kubeconfig, *flag.FlagSet, error) {
 	a := &Kubeconfig{}
 	fs := newFlagSet("kubeconfig")
 	a.Common.register(fs)
+	a.View.register(fs, false)
 	a.Vars.register(fs)
 	a.State.register(fs)
 	fs.StringVar(&a.Seat, "seat", "", "Write a kubeconfig limited to one seat's namespaces.")
@@ -417,6 +419,7 @@ func ParseKubeconfig(args []string) (*Kubeconfig, *flag.FlagSet, error) {
 // Graph is "podlab graph".
 type Graph struct {
 	Common
+	View
 	Vars
 	Objects bool
 }
@@ -426,6 +429,7 @@ func ParseGraph(args []string) (*Graph, *flag.FlagSet, error) {
 	a := &Graph{}
 	fs := newFlagSet("graph")
 	a.Common.register(fs)
+	a.View.register(fs, false)
 	a.Vars.register(fs)
 	fs.BoolVar(&a.Objects, "objects", true, "Include each exercise's Kubernetes objects.")
 	pos, err := parseInterspersed(fs, args)
@@ -438,6 +442,7 @@ func ParseGraph(args []string) (*Graph, *flag.FlagSet, error) {
 // Init is "podlab init".
 type Init struct {
 	Common
+	View
 	Example string
 }
 
@@ -446,6 +451,7 @@ func ParseInit(args []string) (*Init, *flag.FlagSet, error) {
 	a := &Init{}
 	fs := newFlagSet("init")
 	a.Common.register(fs)
+	a.View.register(fs, false)
 	fs.StringVar(&a.Example, "example", "", "Write the bundled example lab NAME (such as pod-basics) into this empty directory.")
 	pos, err := parseInterspersed(fs, args)
 	if err == nil {
@@ -456,14 +462,14 @@ func ParseInit(args []string) (*Init, *flag.FlagSet, error) {
 
 // Version is "podlab version".
 type Version struct {
-	JSON bool
+	View
 }
 
 // ParseVersion parses version's options.
 func ParseVersion(args []string) (*Version, *flag.FlagSet, error) {
 	a := &Version{}
 	fs := newFlagSet("version")
-	fs.BoolVar(&a.JSON, "json", false, "Print the version as JSON.")
+	a.View.register(fs, true)
 	pos, err := parseInterspersed(fs, args)
 	if err == nil {
 		err = noArgs("version", pos)
@@ -474,6 +480,7 @@ func ParseVersion(args []string) (*Version, *flag.FlagSet, error) {
 // ForceUnlock is "podlab force-unlock".
 type ForceUnlock struct {
 	Common
+	View
 	Vars
 	State
 	ID    string
@@ -485,6 +492,7 @@ func ParseForceUnlock(args []string) (*ForceUnlock, *flag.FlagSet, error) {
 	a := &ForceUnlock{}
 	fs := newFlagSet("force-unlock")
 	a.Common.register(fs)
+	a.View.register(fs, false)
 	a.Vars.register(fs)
 	a.State.register(fs)
 	fs.BoolVar(&a.Force, "force", false, "Do not ask for confirmation.")

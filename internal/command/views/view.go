@@ -127,9 +127,10 @@ func Duration(d time.Duration) string {
 	}
 }
 
-// Raw writes one JSON document (validate -json's single report).
+// Raw writes one JSON document (validate -json's single report) on one
+// line, as -json promises: a reader takes it with one line read.
 func (v *View) Raw(doc any) {
-	b, _ := json.MarshalIndent(doc, "", "  ")
+	b, _ := json.Marshal(doc)
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.Out.Write(append(b, '\n'))

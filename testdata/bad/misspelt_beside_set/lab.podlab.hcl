@@ -1,0 +1,8 @@
+cluster "local" {
+  kubeconfig {}
+}
+
+exercise "web" {
+  manifests = []
+  manifestz = []
+}
