@@ -75,7 +75,9 @@ func Evaluate(m *Module, opts EvalOptions) (*Env, hcl.Diagnostics) {
 	if e.rt == nil {
 		e.rt = noRuntime{}
 	}
-	e.funcs = funcs.Functions(m.Dir, e.origins)
+	allowed, ds := allowedPaths(m)
+	e.diags = append(e.diags, ds...)
+	e.funcs = funcs.FunctionsIn(funcs.Paths{Lab: m.Dir, Allowed: allowed}, e.origins)
 	e.pathVal = cty.ObjectVal(map[string]cty.Value{"lab": cty.StringVal(m.Dir), "cwd": cty.StringVal(cwd())})
 	e.env = &Env{Module: m, Workspace: opts.Workspace, Variables: e.vars, Files: map[string]*hcl.File{}, Complete: true}
 	e.env.eval = e
@@ -442,4 +444,38 @@ func (e *evaluator) unknownIn(node, what string) *hcl.Diagnostic {
 		Detail:   fmt.Sprintf("The settings of %s must be known before anything is applied.", what),
 		Subject:  subject,
 	}
+}
+
+// allowedPaths reads lab.allowed_paths before anything else is evaluated,
+// since the file functions every other expression calls depend on it: so
+// it must be literal strings, relative to the lab directory or absolute
+// (~ is the user's home).
+func allowedPaths(m *Module) ([]string, hcl.Diagnostics) {
+	if m.Lab == nil {
+		return nil, nil
+	}
+	content, _, _ := m.Lab.Body.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "allowed_paths"}}})
+	attr, ok := content.Attributes["allowed_paths"]
+	if !ok {
+		return nil, nil
+	}
+	bad := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid allowed_paths", Subject: attr.Expr.Range().Ptr(),
+		Detail: `allowed_paths is a list of directories written out as strings, such as ["../shared", "~/course"]: it is read before variables and functions exist.`}
+	v, diags := attr.Expr.Value(nil)
+	if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() || !(v.Type().IsTupleType() || v.Type().IsListType()) {
+		return nil, hcl.Diagnostics{bad}
+	}
+	var out []string
+	for it := v.ElementIterator(); it.Next(); {
+		_, el := it.Element()
+		if el.IsNull() || el.Type() != cty.String || el.AsString() == "" {
+			return nil, hcl.Diagnostics{bad}
+		}
+		p, err := funcs.ExpandPath(m.Dir, el.AsString())
+		if err != nil {
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid allowed_paths", Detail: err.Error(), Subject: attr.Expr.Range().Ptr()}}
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }

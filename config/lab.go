@@ -26,6 +26,7 @@ type labBlock struct {
 	Labels          map[string]string `cty:"labels"`
 	CheckTimeout    string            `cty:"check_timeout"`
 	CreateTimeout   string            `cty:"create_timeout"`
+	AllowedPaths    cty.Value         `cty:"allowed_paths"` // read by allowedPaths, first
 }
 
 var labSpec = hcldec.ObjectSpec{
@@ -40,6 +41,7 @@ var labSpec = hcldec.ObjectSpec{
 	"labels":           stringMap("labels"),
 	"check_timeout":    str("check_timeout", "60s"),
 	"create_timeout":   str("create_timeout", DefaultCreateTimeout),
+	"allowed_paths":    &hcldec.AttrSpec{Name: "allowed_paths", Type: cty.DynamicPseudoType},
 }
 
 func checkLabShape(body hcl.Body) hcl.Diagnostics { return checkShape(body, labSpec) }

@@ -3,6 +3,7 @@ package config
 import (
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -221,6 +222,48 @@ func TestExerciseCreateTimeoutErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			checkLab(t, files{"lab.podlab.hcl": localCluster + "exercise \"x\" {\n  manifests      = []\n  create_timeout = " + tt.value + "\n}\n"}, tt.err, 7)
+		})
+	}
+}
+
+// lab.allowed_paths lets the file functions read a shared course folder
+// outside the lab; without it the same path is refused, at its line.
+func TestAllowedPaths(t *testing.T) {
+	lab := func(allowed string) string {
+		return localCluster + "lab {\n  " + allowed + "\n}\nexercise \"x\" {\n  manifests = [file(\"../shared/cm.yaml\")]\n}\n"
+	}
+	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n"
+	for _, tt := range []struct {
+		name, allowed, err string
+	}{
+		{"allowed", `allowed_paths = ["../shared"]`, ""},
+		{"not allowed", ``, "outside the lab directory"},
+		{"not literal", `allowed_paths = [path.lab]`, "Invalid allowed_paths"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeLab(t, files{"lab/lab.podlab.hcl": lab(tt.allowed), "shared/cm.yaml": cm})
+			m, diags := Load(filepath.Join(dir, "lab"))
+			if diags.HasErrors() {
+				t.Fatal(describe(diags))
+			}
+			env, diags := Evaluate(m, EvalOptions{})
+			if tt.err == "" {
+				if diags.HasErrors() {
+					t.Fatal(describe(diags))
+				}
+				if in := instance(t, env, "exercise.x"); len(in.Objects) != 1 || in.Objects[0].GetName() != "shared" {
+					t.Errorf("objects %v, want the shared ConfigMap", in.Objects)
+				}
+				return
+			}
+			if !strings.Contains(describe(diags), tt.err) {
+				t.Errorf("diagnostics %s, want one saying %q", describe(diags), tt.err)
+			}
+			for _, d := range diags {
+				if d.Subject == nil || d.Subject.Start.Line < 1 {
+					t.Errorf("diagnostic %q has no location", d.Summary)
+				}
+			}
 		})
 	}
 }

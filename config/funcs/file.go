@@ -75,9 +75,19 @@ func (o *Origins) Lookup(text string) (string, bool) {
 	return p, ok
 }
 
-// resolvePath makes a path given in configuration absolute, relative to the
-// lab directory, with a leading ~ meaning the user's home.
-func resolvePath(dir, p string) (string, error) {
+// Paths are where the file functions may read: the lab directory, and the
+// directories lab.allowed_paths names (absolute, cleaned). A lab is shared
+// and run by others: a path outside these (an absolute path elsewhere, a
+// ".." escape, a symlink out) is refused rather than read, so that a lab
+// cannot pull /etc/passwd or ~/.kube/config into a manifest or an error.
+type Paths struct {
+	Lab     string
+	Allowed []string
+}
+
+// ExpandPath makes a path given in configuration absolute, relative to
+// dir, with a leading ~ meaning the user's home.
+func ExpandPath(dir, p string) (string, error) {
 	if p == "~" || strings.HasPrefix(p, "~/") {
 		home, err := os.UserHomeDir()
 		if err != nil {
@@ -91,8 +101,51 @@ func resolvePath(dir, p string) (string, error) {
 	return filepath.Clean(p), nil
 }
 
-func readText(dir, p string, origins *Origins) (string, string, error) {
-	abs, err := resolvePath(dir, p)
+// resolvePath makes a path given in configuration absolute and refuses
+// one outside the lab directory and lab.allowed_paths, by its name and,
+// when it exists, by where its symlinks lead.
+func resolvePath(paths Paths, p string) (string, error) {
+	abs, err := ExpandPath(paths.Lab, p)
+	if err == nil {
+		abs, err = filepath.Abs(abs)
+	}
+	if err != nil {
+		return "", err
+	}
+	roots := append([]string{paths.Lab}, paths.Allowed...)
+	outside := fmt.Errorf("%s is outside the lab directory %s: file functions read only inside it; copy the file into the lab, or name its directory in lab { allowed_paths = [...] }", p, paths.Lab)
+	if !insideAny(roots, abs, false) {
+		return "", outside
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil && !insideAny(roots, real, true) {
+		return "", fmt.Errorf("%s leads (by a symlink) to %s, outside the lab directory %s: file functions read only inside it; name that directory in lab { allowed_paths = [...] } to allow it", p, real, paths.Lab)
+	}
+	return abs, nil
+}
+
+// insideAny reports whether path is one of roots or below one; with real,
+// the roots' own symlinks are resolved first.
+func insideAny(roots []string, path string, real bool) bool {
+	for _, r := range roots {
+		r = filepath.Clean(r)
+		if abs, err := filepath.Abs(r); err == nil {
+			r = abs
+		}
+		if real {
+			if rr, err := filepath.EvalSymlinks(r); err == nil {
+				r = rr
+			}
+		}
+		if rel, err := filepath.Rel(r, path); err == nil && filepath.IsLocal(rel) {
+			return true
+		}
+	}
+	return false
+}
+
+func readText(paths Paths, p string, origins *Origins) (string, string, error) {
+	dir := paths.Lab
+	abs, err := resolvePath(paths, p)
 	if err != nil {
 		return "", "", err
 	}
@@ -111,13 +164,13 @@ func readText(dir, p string, origins *Origins) (string, string, error) {
 }
 
 // MakeFileFunc returns file(path): the text of a file in the lab directory.
-func MakeFileFunc(dir string, origins *Origins) function.Function {
+func MakeFileFunc(paths Paths, origins *Origins) function.Function {
 	return function.New(&function.Spec{
 		Description: "Reads a UTF-8 text file, relative to the lab directory.",
 		Params:      []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:        function.StaticReturnType(cty.String),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			text, abs, err := readText(dir, args[0].AsString(), origins)
+			text, abs, err := readText(paths, args[0].AsString(), origins)
 			if err != nil {
 				return cty.UnknownVal(cty.String), function.NewArgError(0, err)
 			}
@@ -128,13 +181,13 @@ func MakeFileFunc(dir string, origins *Origins) function.Function {
 }
 
 // MakeFileExistsFunc returns fileexists(path).
-func MakeFileExistsFunc(dir string) function.Function {
+func MakeFileExistsFunc(paths Paths) function.Function {
 	return function.New(&function.Spec{
 		Description: "Tells whether a file exists, relative to the lab directory.",
 		Params:      []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:        function.StaticReturnType(cty.Bool),
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			abs, err := resolvePath(dir, args[0].AsString())
+			abs, err := resolvePath(paths, args[0].AsString())
 			if err != nil {
 				return cty.UnknownVal(cty.Bool), function.NewArgError(0, err)
 			}

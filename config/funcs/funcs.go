@@ -16,6 +16,12 @@ import (
 // learns which file each returned string came from, so that a manifest error
 // can point into the manifest's own file.
 func Functions(dir string, origins *Origins) map[string]function.Function {
+	return FunctionsIn(Paths{Lab: dir}, origins)
+}
+
+// FunctionsIn is Functions with the file functions allowed to read in
+// paths.Allowed too (lab.allowed_paths).
+func FunctionsIn(paths Paths, origins *Origins) map[string]function.Function {
 	fs := map[string]function.Function{
 		// Numbers.
 		"abs":      stdlib.AbsoluteFunc,
@@ -101,12 +107,12 @@ func Functions(dir string, origins *Origins) map[string]function.Function {
 		"try": tryfunc.TryFunc,
 
 		// Files.
-		"file":       MakeFileFunc(dir, origins),
-		"fileexists": MakeFileExistsFunc(dir),
+		"file":       MakeFileFunc(paths, origins),
+		"fileexists": MakeFileExistsFunc(paths),
 	}
 	// templatefile's templates may call every function but templatefile
 	// itself, which keeps a template from including itself forever.
-	fs["templatefile"] = MakeTemplateFileFunc(dir, origins, func() map[string]function.Function {
+	fs["templatefile"] = MakeTemplateFileFunc(paths, origins, func() map[string]function.Function {
 		inner := make(map[string]function.Function, len(fs))
 		for name, f := range fs {
 			if name != "templatefile" {

@@ -231,14 +231,14 @@ func TestFileFunctions(t *testing.T) {
 		{`file("./sub/../hello.txt")`, cty.StringVal("hello\n"), ""},
 		{`file("sub/note.txt")`, cty.StringVal("in sub\n"), ""},
 		{`file("` + abs + `")`, cty.StringVal("hello\n"), ""},
-		{`file("~/note.txt")`, cty.StringVal("at home"), ""},
+		{`file("~/note.txt")`, cty.NilVal, "~/note.txt is outside the lab directory testdata"},
 		{`file("nope.txt")`, cty.NilVal, "no file nope.txt (paths are relative to the lab directory testdata)"},
 		{`file("binary.dat")`, cty.NilVal, "binary.dat is not UTF-8 text"},
 		{`file("sub")`, cty.NilVal, "is a directory"},
 		{`fileexists("hello.txt")`, cty.True, ""},
 		{`fileexists("sub/note.txt")`, cty.True, ""},
 		{`fileexists("nope.txt")`, cty.False, ""},
-		{`fileexists("~/note.txt")`, cty.True, ""},
+		{`fileexists("~/note.txt")`, cty.NilVal, "is outside the lab directory"},
 		{`fileexists("sub")`, cty.NilVal, "sub is not a regular file"},
 		{`templatefile("funcs.tpl", { name = "pods", items = [1, 2] })`, cty.StringVal("PODS-2"), ""},
 		{`templatefile("cm.yaml.tpl", { name = "cm", data = { a = "1", b = "2" } })`,
@@ -252,6 +252,70 @@ func TestFileFunctions(t *testing.T) {
 		{`templatefile("recursive.tpl", {})`, cty.NilVal, `There is no function named "templatefile"`},
 		{`templatefile("nope.tpl", {})`, cty.NilVal, "no file nope.tpl"},
 	})
+}
+
+// TestFileOutsideLab: the file functions refuse paths outside the lab
+// directory (absolute, "..", ~, symlinks out) without reading them, unless
+// lab.allowed_paths names their directory.
+func TestFileOutsideLab(t *testing.T) {
+	root := t.TempDir()
+	lab, shared := filepath.Join(root, "lab"), filepath.Join(root, "shared")
+	for _, d := range []string{lab, shared} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secret := "SECRET first line\n"
+	if err := os.WriteFile(filepath.Join(shared, "secret.txt"), []byte(secret), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(lab, "ok.txt"), []byte("ok"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(shared, "secret.txt"), filepath.Join(lab, "link.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(shared, filepath.Join(lab, "linkdir")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HOME", shared)
+	refused := []string{
+		`file("/etc/passwd")`, `file("../shared/secret.txt")`, `file("` + filepath.Join(shared, "secret.txt") + `")`,
+		`file("~/secret.txt")`, `file("link.txt")`, `file("linkdir/secret.txt")`, `file("./../lab/../shared/secret.txt")`,
+		`fileexists("/etc/passwd")`, `fileexists("../shared/secret.txt")`, `fileexists("link.txt")`,
+		`templatefile("../shared/secret.txt", {})`, `templatefile("link.txt", {})`,
+	}
+	for _, src := range refused {
+		t.Run(src, func(t *testing.T) {
+			got, diags := eval(t, lab, &Origins{}, src)
+			if !diags.HasErrors() {
+				t.Fatalf("= %#v, want it refused", got)
+			}
+			msg := diags.Error()
+			if !strings.Contains(msg, "outside the lab directory") || !strings.Contains(msg, "allowed_paths") {
+				t.Errorf("error %q does not say the path is outside the lab and what to do", msg)
+			}
+			if strings.Contains(msg, "SECRET") || strings.Contains(msg, "root:") {
+				t.Errorf("error %q shows the refused file's contents", msg)
+			}
+		})
+	}
+	// Inside the lab, and in an allowed directory.
+	allow := func(src string, allowed []string) (cty.Value, hcl.Diagnostics) {
+		expr, diags := hclsyntax.ParseExpression([]byte(src), "test.hcl", hcl.InitialPos)
+		if diags.HasErrors() {
+			t.Fatal(diags.Error())
+		}
+		return expr.Value(&hcl.EvalContext{Functions: FunctionsIn(Paths{Lab: lab, Allowed: allowed}, nil)})
+	}
+	if v, diags := allow(`file("ok.txt")`, nil); diags.HasErrors() || v.AsString() != "ok" {
+		t.Errorf("file(\"ok.txt\") = %#v %s", v, diags.Error())
+	}
+	for _, src := range []string{`file("../shared/secret.txt")`, `file("link.txt")`, `file("~/secret.txt")`, `file("linkdir/secret.txt")`} {
+		if v, diags := allow(src, []string{shared}); diags.HasErrors() || v.AsString() != secret {
+			t.Errorf("%s with %s allowed = %#v %s", src, shared, v, diags.Error())
+		}
+	}
 }
 
 // TestFileRelativeToLab: paths are relative to the lab directory given to

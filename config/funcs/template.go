@@ -13,7 +13,7 @@ import (
 // MakeTemplateFileFunc returns templatefile(path, vars): the file rendered as
 // an HCL string template with vars as its only variables. funcs is called
 // lazily because the function table contains this function.
-func MakeTemplateFileFunc(dir string, origins *Origins, funcs func() map[string]function.Function) function.Function {
+func MakeTemplateFileFunc(paths Paths, origins *Origins, funcs func() map[string]function.Function) function.Function {
 	return function.New(&function.Spec{
 		Description: "Renders a file as a string template with the given variables.",
 		Params: []function.Parameter{
@@ -26,20 +26,20 @@ func MakeTemplateFileFunc(dir string, origins *Origins, funcs func() map[string]
 			}
 			// A template can produce any type when it is one interpolation
 			// alone ("${list}"), so render it to learn the type.
-			v, err := renderTemplate(dir, origins, funcs, args[0].AsString(), args[1])
+			v, err := renderTemplate(paths, origins, funcs, args[0].AsString(), args[1])
 			if err != nil {
 				return cty.DynamicPseudoType, err
 			}
 			return v.Type(), nil
 		},
 		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
-			return renderTemplate(dir, origins, funcs, args[0].AsString(), args[1])
+			return renderTemplate(paths, origins, funcs, args[0].AsString(), args[1])
 		},
 	})
 }
 
-func renderTemplate(dir string, origins *Origins, funcs func() map[string]function.Function, path string, vars cty.Value) (cty.Value, error) {
-	text, abs, err := readText(dir, path, origins)
+func renderTemplate(paths Paths, origins *Origins, funcs func() map[string]function.Function, path string, vars cty.Value) (cty.Value, error) {
+	text, abs, err := readText(paths, path, origins)
 	if err != nil {
 		return cty.DynamicVal, function.NewArgError(0, err)
 	}
