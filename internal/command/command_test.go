@@ -291,7 +291,7 @@ func TestNoColorEveryCommand(t *testing.T) {
 	for _, cmd := range [][]string{
 		{"validate"}, {"fmt", "-check"}, {"plan"}, {"graph"}, {"output"}, {"state", "list"},
 		{"kubeconfig"}, {"force-unlock", "some-id"}, {"init"}, {"version"}, {"status"}, {"check"},
-		{"apply"}, {"destroy"},
+		{"apply"}, {"destroy"}, {"show"}, {"workspace", "list"},
 	} {
 		t.Run(cmd[0], func(t *testing.T) {
 			lab := copyLab(t, exampleDir)
