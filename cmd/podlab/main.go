@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -32,7 +31,7 @@ func main() {
 	// which keeps podlab light on an instructor's laptop. GOMEMLIMIT
 	// overrides it.
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(64 << 20)
+		keepMemoryLight()
 	}
 	// client-go logs retries and watch restarts through klog; podlab
 	// reports what matters itself. PODLAB_LOG=debug shows klog again.
