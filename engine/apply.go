@@ -527,7 +527,10 @@ func timesEqual(a, b *time.Time) bool {
 func (e *Engine) Lifetime(st *state.State) (created, expires *time.Time) {
 	created = st.CreatedAt
 	if created == nil {
-		now := time.Now().UTC().Truncate(time.Second)
+		now := e.started
+		if now.IsZero() {
+			now = time.Now().UTC().Truncate(time.Second)
+		}
 		created = &now
 	}
 	if e.Env.Lab.TTL > 0 {

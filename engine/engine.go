@@ -5,6 +5,8 @@
 package engine
 
 import (
+	"time"
+
 	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/state"
 )
@@ -15,6 +17,10 @@ type Engine struct {
 	// Prior is the state as it was when the command started.
 	Prior   *state.State
 	Version string
+	// started is when this run began: a first apply's creation time, so
+	// the expiry labelled on a new GKE cluster before it exists and the
+	// one recorded once it answers are the same instant.
+	started time.Time
 }
 
 // New returns an engine for env with its prior state (nil for none).
@@ -22,5 +28,5 @@ func New(env *config.Env, prior *state.State, version string) *Engine {
 	if prior == nil {
 		prior = state.New(env.Lab.Name, env.Name)
 	}
-	return &Engine{Env: env, Prior: prior, Version: version}
+	return &Engine{Env: env, Prior: prior, Version: version, started: time.Now().UTC().Truncate(time.Second)}
 }
