@@ -97,6 +97,10 @@ func TestAPIServerRestart(t *testing.T) {
 
 	c.StartAPIServer(t)
 	stopped = false
+	// A fresh bound: StopAPIServer first waits for every other end-to-end
+	// test to finish, which can take longer than the bound above.
+	ctx, cancel = context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
 	got, err := cs.CoreV1().ConfigMaps(ns).Get(ctx, cm.Name, metav1.GetOptions{})
 	if err != nil {
 		t.Fatalf("configmap after restart: %v", err)
