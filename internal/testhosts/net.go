@@ -124,7 +124,10 @@ func delLink(name string) error {
 		return nil
 	}
 	err := ip("link", "del", name)
-	if err != nil && strings.Contains(err.Error(), "Cannot find device") {
+	// The link can vanish between the look-up and the delete: the netns
+	// deletion just before tears its veth peer down asynchronously. iproute2
+	// says "Cannot find device" or, from the kernel, "No such device".
+	if err != nil && (strings.Contains(err.Error(), "Cannot find device") || strings.Contains(err.Error(), "No such device")) {
 		return nil
 	}
 	return err
