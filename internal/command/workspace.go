@@ -162,7 +162,8 @@ func runWorkspace(m *Meta, args []string) int {
 			v.Errorf("workspace %q already exists; select it with podlab workspace select %s", a.Name, a.Name)
 			return ExitError
 		}
-		if err := os.MkdirAll(workspacesDir(dir), 0o755); err == nil {
+		err := os.MkdirAll(workspacesDir(dir), 0o755)
+		if err == nil {
 			err = os.WriteFile(filepath.Join(workspacesDir(dir), a.Name), nil, 0o644)
 		}
 		if err != nil {
