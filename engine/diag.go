@@ -62,7 +62,7 @@ func (e *Engine) objectDiag(ch *plan.Change, action plan.Action, err error) *hcl
 	d := &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  fmt.Sprintf("Failed to %s %s", verbs[action], what),
-		Detail:   fmt.Sprintf("%s: %s.%s", ch.Address, kubernetes.Explain(err), where),
+		Detail:   fmt.Sprintf("%s: %s%s", ch.Address, sentence(kubernetes.Explain(err).Error()), where),
 	}
 	if src != nil {
 		d.Subject = src.DeclRange.Ptr()
@@ -73,3 +73,13 @@ func (e *Engine) objectDiag(ch *plan.Change, action plan.Action, err error) *hcl
 // ErrInterrupted marks work an interrupt stopped; it is not a failure of
 // the object, and the next plan resumes it.
 var ErrInterrupted = errors.New("interrupted")
+
+// sentence ends a one-line explanation with a full stop; one that closes
+// with quoted lines (a container's log) is left as it is, since a stop
+// there would read as part of what the container wrote.
+func sentence(s string) string {
+	if strings.Contains(s, "\n") || strings.HasSuffix(s, ".") {
+		return s
+	}
+	return s + "."
+}

@@ -106,7 +106,9 @@ spec:
   containers:
   - name: app
     image: alicek106/rr-test:curl
-    command: ["bash", "-c", "echo starting; echo config file /etc/app.conf missing >&2; exit 3"]
+    # Both lines on one stream: containerd orders lines of stdout and stderr
+    # by arrival, so two streams may swap.
+    command: ["bash", "-c", "echo starting >&2; echo config file /etc/app.conf missing >&2; exit 3"]
 `)
 	res := l.must(1, "apply", "-auto-approve", "-checks=false", "-json")
 	_, why := applyEvents(res)
