@@ -10,7 +10,7 @@ TOOLS_BIN := $(CURDIR)/bin/tools
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(TOOLS_BIN)/staticcheck-$(STATICCHECK_VERSION)
 
-.PHONY: build test test-unit lint fuzz demo bench cluster-up cluster-down cluster-status
+.PHONY: build test test-unit lint fuzz demo bench cluster-up cluster-down cluster-status browser-deps
 
 build:
 	$(GO) build -o $(BIN) ./cmd/podlab
@@ -51,9 +51,18 @@ bench: build cluster-up
 # (cheap when one is already running) and makes its absence a failure.
 # Then the real kubeadm init on a test host, alone: it runs a second
 # control plane on this machine and must not compete with the other tests.
-test: lint fuzz cluster-up
+test: lint fuzz cluster-up browser-deps
 	PODLAB_E2E=1 $(GO) test -count=1 -timeout 30m ./...
 	PODLAB_E2E=1 PODLAB_REAL_KUBEADM=1 $(GO) test -count=1 -timeout 10m -run '^TestRealKubeadmInit$$' -v ./providers/kubeadm/
+
+# Headless Chromium and a Korean font from Debian, for the test that
+# renders the Korean grading report (test/browser). The lock timeout lets
+# it wait for the cluster harness's own apt-get instead of failing.
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -q 'Noto Sans CJK KR'; then \
+		apt-get -o DPkg::Lock::Timeout=600 update && \
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y chromium fonts-noto-cjk; \
+	fi
 
 # The README's first command: the course lab applied, checked and destroyed
 # on the local test cluster.

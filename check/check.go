@@ -25,7 +25,10 @@ type Result struct {
 	Seat     string
 	Name     string
 	Kind     string
-	Passed   bool
+	// Description is the check's own description, as the lab words it
+	// (in the lab's language), shown with a failure.
+	Description string
+	Passed      bool
 	// Expected, Seen and Try explain a failure: what the check wanted,
 	// what it last saw, and a command to look for oneself.
 	Expected string
@@ -113,7 +116,7 @@ func (r *Runner) runOne(ctx context.Context, c *config.Check) *Result {
 	start := time.Now()
 	res := &Result{
 		Address: c.Address, Instance: c.Instance.Address, Exercise: c.Instance.Exercise.Name,
-		Name: c.Name, Kind: c.Kind, At: start.UTC(),
+		Name: c.Name, Kind: c.Kind, Description: c.Description, At: start.UTC(),
 	}
 	if c.Instance.Seat != nil {
 		res.Seat = c.Instance.Seat.Name

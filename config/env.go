@@ -51,6 +51,9 @@ type LabSettings struct {
 	// unless its exercise sets its own.
 	CreateTimeout time.Duration
 	Seats         []*Seat // nil without seats
+	// Language is the lab's language setting as written ("ko"), "" when
+	// unset; checked to be one podlab speaks.
+	Language string
 }
 
 // Seat is one student's copy of the exercises.

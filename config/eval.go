@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/podlab/podlab/config/funcs"
+	"github.com/podlab/podlab/internal/i18n"
 )
 
 // EvalOptions are the inputs of an evaluation besides the module.
@@ -254,6 +255,14 @@ func (e *evaluator) evalLab() {
 		return e.attrDiag(body, labSpec, "create_timeout", summary, detail)
 	})
 	lab.Seats = e.seats(body, raw.Seats)
+	if raw.Language != "" {
+		if _, err := i18n.Parse(raw.Language); err != nil {
+			e.diags = append(e.diags, e.attrDiag(body, labSpec, "language", "Invalid language",
+				fmt.Sprintf("%s: lab { language } chooses the language of check results and the report.", err)))
+		} else {
+			lab.Language = raw.Language
+		}
+	}
 	e.env.Lab = lab
 	e.chooseCluster(body)
 }

@@ -27,6 +27,7 @@ type labBlock struct {
 	CheckTimeout    string            `cty:"check_timeout"`
 	CreateTimeout   string            `cty:"create_timeout"`
 	AllowedPaths    cty.Value         `cty:"allowed_paths"` // read by allowedPaths, first
+	Language        string            `cty:"language"`
 }
 
 var labSpec = hcldec.ObjectSpec{
@@ -42,6 +43,7 @@ var labSpec = hcldec.ObjectSpec{
 	"check_timeout":    str("check_timeout", "60s"),
 	"create_timeout":   str("create_timeout", DefaultCreateTimeout),
 	"allowed_paths":    &hcldec.AttrSpec{Name: "allowed_paths", Type: cty.DynamicPseudoType},
+	"language":         str("language", ""),
 }
 
 func checkLabShape(body hcl.Body) hcl.Diagnostics { return checkShape(body, labSpec) }

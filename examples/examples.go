@@ -14,7 +14,7 @@ import (
 // Not "all:": files starting with "." or "_" (such as the .podlab/ a
 // plan run in the example leaves) stay out of the binary.
 //
-//go:embed pod-basics
+//go:embed pod-basics pod-basics-ko
 var files embed.FS
 
 // Names lists the bundled examples.

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -12,7 +13,7 @@ import (
 )
 
 func TestNames(t *testing.T) {
-	if got := Names(); !reflect.DeepEqual(got, []string{"pod-basics"}) {
+	if got := Names(); !reflect.DeepEqual(got, []string{"pod-basics", "pod-basics-ko"}) {
 		t.Errorf("Names() = %v", got)
 	}
 }
@@ -60,5 +61,36 @@ func TestWrite(t *testing.T) {
 	}
 	if _, err := Write("nope", t.TempDir()); err == nil || !strings.Contains(err.Error(), `no example "nope"`) {
 		t.Errorf("unknown example: %v", err)
+	}
+}
+
+// The Korean copy is the same lab: the same manifests, byte for byte, and
+// the same exercises and checks (so its state addresses are the same),
+// with language = "ko" and Korean descriptions.
+func TestKoreanCopyIsTheSameLab(t *testing.T) {
+	for _, f := range []string{"k8s_yaml/nginx-pod.yaml", "k8s_yaml/nginx-pod-with-ubuntu.yaml", "clusters.podlab.hcl", "variables.podlab.hcl"} {
+		en, err := os.ReadFile(filepath.Join("pod-basics", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ko, err := os.ReadFile(filepath.Join("pod-basics-ko", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(en) != string(ko) {
+			t.Errorf("%s differs between pod-basics and pod-basics-ko", f)
+		}
+	}
+	blocks := regexp.MustCompile(`(?m)^\s*(exercise|check|output) "[^"]+"`)
+	en, _ := os.ReadFile(filepath.Join("pod-basics", "lab.podlab.hcl"))
+	ko, err := os.ReadFile(filepath.Join("pod-basics-ko", "lab.podlab.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := blocks.FindAllString(string(en), -1), blocks.FindAllString(string(ko), -1); !reflect.DeepEqual(a, b) || len(a) == 0 {
+		t.Errorf("the blocks differ:\n en %q\n ko %q", a, b)
+	}
+	if !strings.Contains(string(ko), `language  = "ko"`) || !strings.Contains(string(ko), "pod의 로그 확인") {
+		t.Error("pod-basics-ko is not set to Korean, or lacks the notes' wording")
 	}
 }

@@ -153,7 +153,7 @@ func runApply(m *Meta, args []string) int {
 		v.Event("apply_summary", map[string]any{"changes": map[string]any{"add": 0, "change": 0, "remove": 0}, "refresh_only": true})
 		return ExitOK
 	}
-	v.Printf("\n%s Resources: %d added, %d changed, %d destroyed.\n", v.Bold(v.Green("Apply complete!")), res.Added, res.Changed, res.Destroyed)
+	v.Printf("\n%s %s\n", v.Bold(v.Green(v.T("Apply complete!"))), v.T("Resources: %d added, %d changed, %d destroyed.", res.Added, res.Changed, res.Destroyed))
 	v.Event("apply_summary", map[string]any{"changes": map[string]any{"add": res.Added, "change": res.Changed, "remove": res.Destroyed}})
 	if len(p.Targets) > 0 {
 		warnTargetedDone(v)

@@ -92,7 +92,7 @@ func (m *Meta) runChecks(v *views.View, l *loaded, mgr *state.Manager, req check
 	if !m.startSaving() {
 		return ExitInterrupted
 	}
-	v.Printf("\nRunning %d checks...\n", len(checks))
+	v.Printf("\n%s\n", v.T("Running %d checks...", len(checks)))
 	runner := &check.Runner{
 		Client: kc, ProbeImage: l.env.Lab.ProbeImage, ProbeNamespace: l.env.ProbeNamespace(), Parallelism: req.parallelism,
 		Labels: map[string]string{engine.LabelEnv: engine.EnvID(l.env.Lab.Name, l.env.Name), engine.LabelManagedBy: "podlab"},
@@ -118,7 +118,7 @@ func (m *Meta) runChecks(v *views.View, l *loaded, mgr *state.Manager, req check
 		v.Printf("Wrote JUnit results to %s.\n", req.junit)
 	}
 	if req.report != "" {
-		if err := views.WriteReport(req.report, l.env.Lab.Name, l.env.Name, results); err != nil {
+		if err := views.WriteReport(req.report, l.env.Lab.Name, l.env.Name, results, v.Language()); err != nil {
 			v.Errorf("%s", err)
 			return ExitError
 		}

@@ -100,7 +100,7 @@ func (m *Meta) executeDestroy(v *views.View, a *arguments.Destroy, l *loaded, mg
 	case diags.HasErrors():
 		return ExitError
 	}
-	v.Printf("\n%s Resources: %d destroyed.\n", v.Bold(v.Green("Destroy complete!")), res.Destroyed)
+	v.Printf("\n%s %s\n", v.Bold(v.Green(v.T("Destroy complete!"))), v.T("Resources: %d destroyed.", res.Destroyed))
 	v.Event("destroy_summary", map[string]any{"changes": map[string]any{"remove": res.Destroyed}})
 	if len(p.Targets) > 0 {
 		warnTargetedDone(v)

@@ -22,6 +22,7 @@ import (
 	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/command/arguments"
 	"github.com/podlab/podlab/internal/command/views"
+	"github.com/podlab/podlab/internal/i18n"
 	"github.com/podlab/podlab/providers"
 	"github.com/podlab/podlab/providers/gke"
 	"github.com/podlab/podlab/providers/kubeadm"
@@ -56,6 +57,12 @@ type Meta struct {
 	// recorded, instead of stopping at once.
 	saving      bool
 	interrupted bool
+
+	// view is the command's view and langFlag its -lang: the lab's own
+	// language setting is known only once the lab is loaded, and applies
+	// then unless -lang chose otherwise.
+	curView  *views.View
+	langFlag string
 }
 
 // Interrupt records that a signal arrived and tells whether the command
@@ -118,7 +125,18 @@ func (m *Meta) dir(c arguments.Common) string {
 }
 
 func (m *Meta) view(v arguments.View) *views.View {
-	return views.New(m.Stdout, m.Stderr, v.NoColor || m.getenv("NO_COLOR") != "", v.JSON)
+	view := views.New(m.Stdout, m.Stderr, v.NoColor || m.getenv("NO_COLOR") != "", v.JSON)
+	view.SetLanguage(i18n.Choose(v.Lang, "", m.getenv))
+	m.curView, m.langFlag = view, v.Lang
+	return view
+}
+
+// localize applies the lab's language setting to the command's view,
+// unless -lang was given.
+func (m *Meta) localize(lab config.LabSettings) {
+	if m.curView != nil && m.langFlag == "" && lab.Language != "" {
+		m.curView.SetLanguage(i18n.Choose("", lab.Language, m.getenv))
+	}
 }
 
 // loaded is a lab loaded and evaluated for one environment.
@@ -174,6 +192,7 @@ func (m *Meta) loadWith(dir string, vars arguments.Vars, opts config.EvalOptions
 	env, ds := config.Evaluate(mod, opts)
 	if env != nil {
 		l.env = env
+		m.localize(env.Lab)
 		for k, f := range env.Files {
 			l.files[k] = f
 		}

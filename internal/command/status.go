@@ -1,10 +1,9 @@
 package command
 
 import (
-	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/podlab/podlab/config"
@@ -16,29 +15,29 @@ import (
 func runStatus(m *Meta, args []string) int {
 	a, fs, err := arguments.ParseStatus(args)
 	if err != nil {
-		return parseError(m, "status", "status [-json]", fs, err)
+		return parseError(m, "status", "status [-var NAME=VALUE] [-workspace NAME] [-json]", fs, err)
 	}
 	v := m.view(a.View)
 	dir := m.dir(a.Common)
-	b, envs, ok := m.environments(v, dir)
+	// Loaded as validate loads it: status reads every environment's state,
+	// so variables only one environment needs (a GKE project) may be
+	// unset; the lab's name and language still come from its own code.
+	l, diags := m.load(dir, a.Vars, a.Workspace, true)
+	v.Diagnostics(diags, l.files)
+	if diags.HasErrors() {
+		return ExitError
+	}
+	b, envs, ok := m.environmentsOf(v, l)
 	if !ok {
 		return ExitError
 	}
 	now := time.Now()
-	type row struct {
-		Environment string     `json:"environment"`
-		Cluster     string     `json:"cluster"`
-		Objects     int        `json:"objects"`
-		Seats       int        `json:"seats"`
-		Passed      int        `json:"checks_passed"`
-		Failed      int        `json:"checks_failed"`
-		ExpiresAt   *time.Time `json:"expires_at,omitempty"`
-		Expired     bool       `json:"expired"`
-		Error       string     `json:"error,omitempty"`
-	}
-	var rows []row
+	var rows []views.StatusRow
 	for _, env := range envs {
-		r := row{Environment: env}
+		if !inWorkspace(env, a.Workspace) {
+			continue
+		}
+		r := views.StatusRow{Environment: env}
 		st, err := b.Read(m.Ctx, env)
 		if err != nil || st == nil {
 			r.Error = fmt.Sprint(err)
@@ -46,10 +45,7 @@ func runStatus(m *Meta, args []string) int {
 			continue
 		}
 		if st.Cluster != nil {
-			r.Cluster = st.Cluster.Kind
-			if st.Cluster.Created {
-				r.Cluster += " (created by podlab)"
-			}
+			r.Cluster, r.Created = st.Cluster.Kind, st.Cluster.Created
 		}
 		r.Objects = len(st.Objects)
 		seats := map[string]bool{}
@@ -70,51 +66,32 @@ func runStatus(m *Meta, args []string) int {
 		r.Expired = expired(st, now)
 		rows = append(rows, r)
 	}
-	if a.JSON {
-		out, _ := json.MarshalIndent(rows, "", "  ")
-		fmt.Fprintln(m.Stdout, string(out))
-		return ExitOK
+	name := filepath.Base(dir)
+	if abs, err := filepath.Abs(dir); err == nil {
+		name = filepath.Base(abs)
 	}
-	if len(rows) == 0 {
-		fmt.Fprintf(m.Stdout, "No environment of lab %s has state yet.\n", dir)
-		return ExitOK
+	if l.env != nil && l.env.Lab.Name != "" {
+		name = l.env.Lab.Name
 	}
-	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 3, ' ', 0)
-	fmt.Fprintf(tw, "ENVIRONMENT\tCLUSTER\tOBJECTS\tSEATS\tCHECKS\tTIME LEFT\n")
-	for _, r := range rows {
-		if r.Error != "" {
-			fmt.Fprintf(tw, "%s\t(unreadable state: %s)\n", r.Environment, r.Error)
-			continue
-		}
-		checks := "-"
-		if r.Passed+r.Failed > 0 {
-			checks = fmt.Sprintf("%d/%d passed", r.Passed, r.Passed+r.Failed)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", r.Environment, orDash(r.Cluster), r.Objects, r.Seats, checks, timeLeft(v, r.ExpiresAt, now))
-	}
-	tw.Flush()
+	v.Status(name, rows, now)
 	return ExitOK
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "-"
+// inWorkspace tells whether the environment env ("gke", "gke@fall") is of
+// the workspace -workspace names; with none, every environment is.
+func inWorkspace(env, workspace string) bool {
+	if workspace == "" {
+		return true
 	}
-	return s
+	_, ws, ok := strings.Cut(env, "@")
+	if workspace == "default" {
+		return !ok
+	}
+	return ws == workspace
 }
 
 func expired(st *state.State, now time.Time) bool {
 	return st.ExpiresAt != nil && now.After(*st.ExpiresAt) && !st.Empty()
-}
-
-func timeLeft(v *views.View, exp *time.Time, now time.Time) string {
-	switch {
-	case exp == nil:
-		return "no limit"
-	case now.After(*exp):
-		return v.Red(fmt.Sprintf("expired %s ago", views.Duration(now.Sub(*exp).Round(time.Second))))
-	}
-	return fmt.Sprintf("%s (until %s)", views.Duration(exp.Sub(now).Round(time.Second)), exp.Local().Format("15:04"))
 }
 
 // destroyExpired destroys every environment of the lab whose time limit
@@ -163,7 +140,12 @@ func (m *Meta) environments(v *views.View, dir string) (state.Backend, []string,
 		v.Diagnostics(diags, mod.Files)
 		return nil, nil, false
 	}
-	b, err := m.backend(&loaded{dir: dir, module: mod})
+	return m.environmentsOf(v, &loaded{dir: dir, module: mod})
+}
+
+// environmentsOf lists the environments of a loaded lab that have state.
+func (m *Meta) environmentsOf(v *views.View, l *loaded) (state.Backend, []string, bool) {
+	b, err := m.backend(l)
 	if err != nil {
 		v.Errorf("%s", err)
 		return nil, nil, false

@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/podlab/podlab/internal/i18n"
 )
 
 // ErrHelp is returned when the user asked for a command's help.
@@ -103,10 +105,33 @@ func (d *Deleting) GracePeriodSeconds() *int64 {
 type View struct {
 	NoColor bool
 	JSON    bool
+	// Lang is -lang as given ("" when not): the language of what
+	// students and instructors read.
+	Lang string
+}
+
+// langFlag accepts only a language podlab speaks, so that a typo fails at
+// once instead of silently printing English.
+type langFlag struct{ s *string }
+
+func (f langFlag) String() string {
+	if f.s == nil {
+		return ""
+	}
+	return *f.s
+}
+
+func (f langFlag) Set(s string) error {
+	if _, err := i18n.Parse(s); err != nil {
+		return err
+	}
+	*f.s = s
+	return nil
 }
 
 func (v *View) register(fs *flag.FlagSet, json bool) {
 	fs.BoolVar(&v.NoColor, "no-color", false, "Print no color codes (also when NO_COLOR is set).")
+	fs.Var(langFlag{&v.Lang}, "lang", "The language of check results, summaries and the report: en or ko (default: lab { language }, else $LANG).")
 	if json {
 		fs.BoolVar(&v.JSON, "json", false, "Print machine-readable JSON, one object per line.")
 	}

@@ -512,7 +512,10 @@ func ParseForceUnlock(args []string) (*ForceUnlock, *flag.FlagSet, error) {
 // Status is "podlab status".
 type Status struct {
 	Common
+	Vars
 	View
+	// Workspace shows only the environments of this workspace.
+	Workspace string
 }
 
 // ParseStatus parses status's options.
@@ -520,7 +523,11 @@ func ParseStatus(args []string) (*Status, *flag.FlagSet, error) {
 	a := &Status{}
 	fs := newFlagSet("status")
 	a.Common.register(fs)
+	a.Vars.register(fs)
 	a.View.register(fs, true)
+	// Only -workspace of the state options: status reads states without
+	// locking them, so -lock and -lock-timeout would mean nothing.
+	fs.StringVar(&a.Workspace, "workspace", os.Getenv("PODLAB_WORKSPACE"), "Show only the environments of this workspace (default $PODLAB_WORKSPACE; all when unset).")
 	pos, err := parseInterspersed(fs, args)
 	if err == nil {
 		err = noArgs("status", pos)

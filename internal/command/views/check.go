@@ -28,7 +28,7 @@ func (v *View) CheckResults(env string, results []*check.Result) {
 		return
 	}
 	if len(results) == 0 {
-		v.Printf("\nThe lab has no checks.\n")
+		v.Printf("\n%s\n", v.T("The lab has no checks."))
 		return
 	}
 	var b strings.Builder
@@ -44,17 +44,17 @@ func (v *View) CheckResults(env string, results []*check.Result) {
 		v.Printf("%s", b.String())
 		return
 	}
-	fmt.Fprintf(&b, "\nChecks in environment %q:\n\n", env)
+	fmt.Fprintf(&b, "\n%s\n\n", v.T("Checks in environment %q:", env))
 	seats := len(seatList) > 0
-	header := []cell{plain("EXERCISE"), plain("CHECK"), plain("RESULT"), plain("TIME")}
+	header := []cell{plain(v.T("EXERCISE")), plain(v.T("CHECK")), plain(v.T("RESULT")), plain(v.T("TIME"))}
 	if seats {
-		header = append([]cell{plain("SEAT")}, header...)
+		header = append([]cell{plain(v.T("SEAT"))}, header...)
 	}
 	rows := [][]cell{header}
 	for _, r := range results {
-		res := cell{"PASS", v.Green}
+		res := cell{v.T("PASS"), v.Green}
 		if !r.Passed {
-			res = cell{"FAIL", v.Red}
+			res = cell{v.T("FAIL"), v.Red}
 		}
 		row := []cell{plain(exerciseOf(r)), plain(r.Name), res, plain(Duration(r.Duration))}
 		if seats {
@@ -64,13 +64,13 @@ func (v *View) CheckResults(env string, results []*check.Result) {
 	}
 	table(&b, "  ", rows)
 	if failed > 0 {
-		fmt.Fprintf(&b, "\n%s\n", v.Bold("Failures:"))
+		fmt.Fprintf(&b, "\n%s\n", v.Bold(v.T("Failures:")))
 		for _, r := range results {
 			if r.Passed {
 				continue
 			}
 			fmt.Fprintf(&b, "\n  %s %s\n", v.Red("✗"), v.Bold(r.Address))
-			for _, line := range strings.Split(r.Message(), "\n") {
+			for _, line := range v.failureLines(r) {
 				fmt.Fprintf(&b, "    %s\n", line)
 			}
 		}
@@ -80,7 +80,7 @@ func (v *View) CheckResults(env string, results []*check.Result) {
 }
 
 func summaryLine(v *View, total, passed, failed int) string {
-	summary := fmt.Sprintf("%d checks: %d passed, %d failed.", total, passed, failed)
+	summary := v.T("%d checks: %d passed, %d failed.", total, passed, failed)
 	if failed == 0 {
 		return v.Green(summary)
 	}
@@ -96,4 +96,30 @@ func tally(results []*check.Result) (passed, failed int) {
 		}
 	}
 	return
+}
+
+// failureLines explain a failed check in the view's language: the check's
+// own description, then failureDetail.
+func (v *View) failureLines(r *check.Result) []string {
+	var out []string
+	if r.Description != "" {
+		out = append(out, r.Description)
+	}
+	return append(out, strings.Split(v.failureDetail(r), "\n")...)
+}
+
+// failureDetail is what was expected, what was seen and what to try, with
+// the labels padded to one display width (a Korean label takes two
+// columns a syllable).
+func (v *View) failureDetail(r *check.Result) string {
+	labels := []string{v.T("expected:"), v.T("seen:"), v.T("try:")}
+	w := 0
+	for _, l := range labels {
+		w = max(w, Width(l))
+	}
+	out := []string{PadRight(labels[0], w+1) + r.Expected, PadRight(labels[1], w+1) + r.Seen}
+	if r.Try != "" {
+		out = append(out, PadRight(labels[2], w+1)+r.Try)
+	}
+	return strings.Join(out, "\n")
 }

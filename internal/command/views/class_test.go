@@ -10,6 +10,7 @@ import (
 
 	"github.com/podlab/podlab/check"
 	"github.com/podlab/podlab/internal/golden"
+	"github.com/podlab/podlab/internal/i18n"
 	"github.com/podlab/podlab/plan"
 )
 
@@ -50,7 +51,7 @@ func TestGoldenSeatMatrix(t *testing.T) {
 
 func TestReportIsSelfContained(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "report.html")
-	if err := WriteReport(path, "pod-basics", "gke", classResults()); err != nil {
+	if err := WriteReport(path, "pod-basics", "gke", classResults(), i18n.English); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(path)

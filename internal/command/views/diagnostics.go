@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcled"
@@ -96,8 +95,8 @@ func (v *View) snippet(b *strings.Builder, src []byte, r hcl.Range) {
 				end = min(max(r.End.Byte-lr.Start.Byte, start+1), len(line))
 			}
 			if start < len(line) {
-				pad := strings.Repeat(" ", len(gutter)+utf8.RuneCountInString(line[:start]))
-				marks := strings.Repeat("^", max(utf8.RuneCountInString(line[start:end]), 1))
+				pad := strings.Repeat(" ", len(gutter)+Width(line[:start]))
+				marks := strings.Repeat("^", max(Width(line[start:end]), 1))
 				b.WriteString(pad + v.Red(marks) + "\n")
 			}
 		}

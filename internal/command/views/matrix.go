@@ -10,9 +10,10 @@ import (
 
 // column is one check of the lab, across seats.
 type column struct {
-	Key      string // instance without the seat, and check name
-	Exercise string
-	Name     string
+	Key         string // instance without the seat, and check name
+	Exercise    string
+	Name        string
+	Description string
 }
 
 // seatGrid arranges per-seat results as seats × checks.
@@ -38,7 +39,7 @@ func newSeatGrid(results []*check.Result) *seatGrid {
 		key := ex + "\x00" + r.Name
 		if !seen[key] {
 			seen[key] = true
-			g.columns = append(g.columns, column{Key: key, Exercise: ex, Name: r.Name})
+			g.columns = append(g.columns, column{Key: key, Exercise: ex, Name: r.Name, Description: r.Description})
 		}
 		if g.cells[r.Seat] == nil {
 			g.cells[r.Seat] = map[string]*check.Result{}
@@ -53,12 +54,12 @@ func newSeatGrid(results []*check.Result) *seatGrid {
 // failures grouped by check.
 func (v *View) matrix(b *strings.Builder, env string, results []*check.Result) {
 	g := newSeatGrid(results)
-	fmt.Fprintf(b, "\nChecks in environment %q: %d seats × %d checks\n\n", env, len(g.seats), len(g.columns))
-	header := []cell{plain("SEAT")}
+	fmt.Fprintf(b, "\n%s\n\n", v.T("Checks in environment %q: %d seats × %d checks", env, len(g.seats), len(g.columns)))
+	header := []cell{plain(v.T("SEAT"))}
 	for i := range g.columns {
 		header = append(header, plain(fmt.Sprint(i+1)))
 	}
-	rows := [][]cell{append(header, plain("PASSED"))}
+	rows := [][]cell{append(header, plain(v.T("PASSED")))}
 	for _, seat := range g.seats {
 		row := []cell{plain(seat)}
 		passed := 0
@@ -97,9 +98,9 @@ func (v *View) matrix(b *strings.Builder, env string, results []*check.Result) {
 			continue
 		}
 		sort.Strings(failed)
-		fmt.Fprintf(b, "\n  %s %d %s: %s failed for %d seat(s): %s\n", v.Red("✗"), i+1, c.Exercise, c.Name, len(failed), strings.Join(failed, ", "))
-		fmt.Fprintf(b, "    (seat %s)\n", first.Seat)
-		for _, line := range strings.Split(first.Message(), "\n") {
+		fmt.Fprintf(b, "\n  %s %d %s: %s %s\n", v.Red("✗"), i+1, c.Exercise, c.Name, v.T("failed for %d seat(s): %s", len(failed), strings.Join(failed, ", ")))
+		fmt.Fprintf(b, "    %s\n", v.T("(seat %s)", first.Seat))
+		for _, line := range v.failureLines(first) {
 			fmt.Fprintf(b, "    %s\n", line)
 		}
 	}

@@ -27,8 +27,8 @@ func (v *View) Plan(p *plan.Plan) {
 		return
 	}
 	if !p.HasChanges() {
-		fmt.Fprintf(&b, "\n%s The environment %q of lab %q matches the configuration.\n",
-			v.Bold(v.Green("No changes.")), p.Environment, p.Lab)
+		fmt.Fprintf(&b, "\n%s %s\n",
+			v.Bold(v.Green(v.T("No changes."))), v.T("The environment %q of lab %q matches the configuration.", p.Environment, p.Lab))
 		if !p.Refreshed && !p.Destroy {
 			b.WriteString(v.Dim("(The cluster was not asked; the state was trusted.)") + "\n")
 		}
@@ -61,18 +61,18 @@ func (v *View) Plan(p *plan.Plan) {
 		b.WriteString("\nOutputs:\n")
 		width := 0
 		for _, o := range p.Outputs {
-			width = max(width, len(o.Name))
+			width = max(width, Width(o.Name))
 		}
 		for _, o := range p.Outputs {
 			text := strings.ReplaceAll(v.outputText(o), "\n", "\n"+strings.Repeat(" ", width+5))
-			fmt.Fprintf(&b, "  %-*s = %s\n", width, o.Name, text)
+			fmt.Fprintf(&b, "  %s = %s\n", PadRight(o.Name, width), text)
 		}
 	}
 	for _, n := range p.Notes {
 		fmt.Fprintf(&b, "\n%s %s\n", v.Bold("Note:"), n)
 	}
 	c := p.Counts()
-	fmt.Fprintf(&b, "\n%s %d to add, %d to change, %d to destroy.\n", v.Bold("Plan:"), c.Add, c.Change, c.Destroy)
+	fmt.Fprintf(&b, "\n%s %s\n", v.Bold(v.T("Plan:")), v.T("%d to add, %d to change, %d to destroy.", c.Add, c.Change, c.Destroy))
 	v.Printf("%s", b.String())
 }
 
@@ -123,7 +123,7 @@ func (v *View) clusterChange(b *strings.Builder, c *plan.ClusterChange) {
 	fmt.Fprintf(b, "%s %s\n", pad(v.symbol(c.Action), c.Action), c.Title)
 	width := 0
 	for _, a := range c.Attributes {
-		width = max(width, len(a.Name))
+		width = max(width, Width(a.Name))
 	}
 	for _, a := range c.Attributes {
 		sym := v.symbol(c.Action)
@@ -131,7 +131,7 @@ func (v *View) clusterChange(b *strings.Builder, c *plan.ClusterChange) {
 			// Only what changes carries the mark; the rest is context.
 			sym = " "
 		}
-		fmt.Fprintf(b, "      %s %-*s = %s\n", sym, width, a.Name, a.Value)
+		fmt.Fprintf(b, "      %s %s = %s\n", sym, PadRight(a.Name, width), a.Value)
 	}
 }
 

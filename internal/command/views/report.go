@@ -6,20 +6,35 @@ import (
 	"os"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/podlab/podlab/check"
 )
+
+// fontStack names fonts with Hangul before the generic family: a
+// browser falls back glyph by glyph along the list, so Korean seat and
+// check names find a Korean font on Linux (Noto CJK, Nanum), macOS (Apple
+// SD Gothic Neo) and Windows (Malgun Gothic) even where the default
+// sans-serif has none. No web font: the report must work offline.
+const fontStack = `system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans CJK KR", "Noto Sans KR", "Source Han Sans KR", "Apple SD Gothic Neo", "Malgun Gothic", "맑은 고딕", "NanumGothic", "Nanum Gothic", "Noto Sans", sans-serif`
+
+const monoStack = `ui-monospace, Menlo, Consolas, "D2Coding", "Noto Sans Mono CJK KR", "NanumGothicCoding", monospace`
 
 // reportPage is one self-contained HTML file: styles inline, no scripts,
 // no external assets, laid out to print on A4/Letter.
 var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"dur": Duration,
+	// t is replaced by the view's translator when the page is rendered.
+	"t":     fmt.Sprintf,
+	"fonts": func() template.CSS { return template.CSS(fontStack) },
+	"mono":  func() template.CSS { return template.CSS(monoStack) },
 }).Parse(`<!DOCTYPE html>
-<html lang="en">
+<html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
-<title>{{.Lab}} — grading report, {{.Env}}</title>
+<title>{{t "%s — grading report, %s" .Lab .Env}}</title>
 <style>
-  body { font: 13px/1.4 system-ui, -apple-system, "Segoe UI", "Noto Sans KR", sans-serif; margin: 24px; color: #1b1f23; }
+  body { font: 13px/1.4 {{fonts}}; margin: 24px; color: #1b1f23; }
   h1 { font-size: 20px; margin: 0 0 4px; }
   .meta { color: #586069; margin-bottom: 16px; }
   .summary span { display: inline-block; margin-right: 16px; }
@@ -34,7 +49,8 @@ var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
   td .t { display: block; font-size: 10px; color: #586069; font-weight: 400; }
   .failures h2 { font-size: 16px; }
   .failure { border-left: 3px solid #cb2431; padding: 4px 10px; margin: 8px 0; page-break-inside: avoid; }
-  .failure pre { white-space: pre-wrap; margin: 4px 0 0; font: 12px/1.4 ui-monospace, Menlo, Consolas, monospace; }
+  .failure .desc { color: #586069; }
+  .failure pre { white-space: pre-wrap; margin: 4px 0 0; font: 12px/1.4 {{mono}}; }
   @media print {
     body { margin: 0; font-size: 11px; }
     th { background: #eee !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -45,21 +61,21 @@ var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
 </style>
 </head>
 <body>
-<h1>{{.Lab}}: grading report</h1>
-<div class="meta">Environment <b>{{.Env}}</b> · checked {{.At}} · {{len .Seats}} seat(s) × {{len .Columns}} check(s)</div>
-<div class="summary"><span><b>{{.Passed}}</b> passed</span><span><b>{{.Failed}}</b> failed</span><span><b>{{.Complete}}</b> of {{len .Seats}} seat(s) passed everything</span></div>
+<h1>{{t "%s: grading report" .Lab}}</h1>
+<div class="meta">{{t "Environment"}} <b>{{.Env}}</b> · {{t "checked %s" .At}} · {{t "%d seat(s) × %d check(s)" (len .Seats) (len .Columns)}}</div>
+<div class="summary"><span><b>{{.Passed}}</b> {{t "passed"}}</span><span><b>{{.Failed}}</b> {{t "failed"}}</span><span><b>{{.Complete}}</b> {{t "of %d seat(s) passed everything" (len .Seats)}}</span></div>
 <table>
 <thead>
-<tr><th rowspan="2">Seat</th>{{range .Exercises}}<th colspan="{{.Span}}">{{.Name}}</th>{{end}}<th rowspan="2">Passed</th></tr>
-<tr>{{range .Columns}}<th class="check">{{.Name}}</th>{{end}}</tr>
+<tr><th rowspan="2">{{t "Seat"}}</th>{{range .Exercises}}<th colspan="{{.Span}}">{{.Name}}</th>{{end}}<th rowspan="2">{{t "Passed"}}</th></tr>
+<tr>{{range .Columns}}<th class="check"{{with .Description}} title="{{.}}"{{end}}>{{.Name}}</th>{{end}}</tr>
 </thead>
 <tbody>
-{{range .Rows}}<tr><td class="seat">{{.Seat}}</td>{{range .Cells}}{{if not .Present}}<td class="none">–</td>{{else if .Passed}}<td class="pass">PASS<span class="t">{{dur .Duration}}</span></td>{{else}}<td class="fail" title="{{.Message}}">FAIL<span class="t">{{dur .Duration}}</span></td>{{end}}{{end}}<td>{{.Passed}}/{{.Total}}</td></tr>
+{{range .Rows}}<tr><td class="seat">{{.Seat}}</td>{{range .Cells}}{{if not .Present}}<td class="none">–</td>{{else if .Passed}}<td class="pass">{{t "PASS"}}<span class="t">{{dur .Duration}}</span></td>{{else}}<td class="fail" title="{{.Message}}">{{t "FAIL"}}<span class="t">{{dur .Duration}}</span></td>{{end}}{{end}}<td>{{.Passed}}/{{.Total}}</td></tr>
 {{end}}</tbody>
 </table>
 {{if .Failures}}<div class="failures">
-<h2>Failures</h2>
-{{range .Failures}}<div class="failure"><b>{{.Seat}}</b> · {{.Exercise}} · {{.Name}}<pre>{{.Message}}</pre></div>
+<h2>{{t "Failures"}}</h2>
+{{range .Failures}}<div class="failure"><b>{{.Seat}}</b> · {{.Exercise}} · {{.Name}}{{with .Description}}<div class="desc">{{.}}</div>{{end}}<pre>{{.Message}}</pre></div>
 {{end}}</div>{{end}}
 </body>
 </html>
@@ -72,6 +88,10 @@ type reportCell struct {
 	Message  string
 }
 
+type reportFailure struct {
+	Seat, Exercise, Name, Description, Message string
+}
+
 type reportRow struct {
 	Seat          string
 	Cells         []reportCell
@@ -80,21 +100,30 @@ type reportRow struct {
 
 // WriteReport writes the grading report: seats × checks with pass or fail,
 // times and failure messages, as one HTML file.
-func WriteReport(path, lab, env string, results []*check.Result) error {
+// Its words are in lang, and its lang attribute says so, so that browsers
+// pick Korean glyph forms and fonts for Hangul.
+func WriteReport(path, lab, env string, results []*check.Result, lang language.Tag) error {
+	v := &View{}
+	v.SetLanguage(lang)
+	page, err := reportPage.Clone()
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	page.Funcs(template.FuncMap{"t": v.T})
 	g := newSeatGrid(results)
 	data := struct {
-		Lab, Env, At string
-		Seats        []string
-		Columns      []column
-		Exercises    []struct {
+		Lab, Env, At, Lang string
+		Seats              []string
+		Columns            []column
+		Exercises          []struct {
 			Name string
 			Span int
 		}
 		Rows           []reportRow
-		Failures       []*check.Result
+		Failures       []reportFailure
 		Passed, Failed int
 		Complete       int
-	}{Lab: lab, Env: env, At: time.Now().Format("2006-01-02 15:04"), Seats: g.seats, Columns: g.columns}
+	}{Lang: lang.String(), Lab: lab, Env: env, At: time.Now().Format("2006-01-02 15:04"), Seats: g.seats, Columns: g.columns}
 	for i, c := range g.columns {
 		if i == 0 || g.columns[i-1].Exercise != c.Exercise {
 			data.Exercises = append(data.Exercises, struct {
@@ -115,13 +144,14 @@ func WriteReport(path, lab, env string, results []*check.Result) error {
 				row.Cells = append(row.Cells, reportCell{})
 				continue
 			}
-			row.Cells = append(row.Cells, reportCell{Present: true, Passed: r.Passed, Duration: r.Duration, Message: r.Message()})
+			row.Cells = append(row.Cells, reportCell{Present: true, Passed: r.Passed, Duration: r.Duration, Message: v.failureDetail(r)})
 			if r.Passed {
 				row.Passed++
 				data.Passed++
 			} else {
 				data.Failed++
-				data.Failures = append(data.Failures, r)
+				data.Failures = append(data.Failures, reportFailure{Seat: row.Seat, Exercise: exerciseOf(r), Name: r.Name,
+					Description: r.Description, Message: v.failureDetail(r)})
 			}
 		}
 		if row.Passed == row.Total {
@@ -133,7 +163,7 @@ func WriteReport(path, lab, env string, results []*check.Result) error {
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if err := reportPage.Execute(f, data); err != nil {
+	if err := page.Execute(f, data); err != nil {
 		f.Close()
 		return fmt.Errorf("report: %w", err)
 	}

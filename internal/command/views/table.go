@@ -2,7 +2,6 @@ package views
 
 import (
 	"strings"
-	"unicode/utf8"
 )
 
 // cell is a table cell: its text, and how to color it once padded.
@@ -13,16 +12,27 @@ type cell struct {
 
 func plain(s string) cell { return cell{text: s} }
 
-// table lays out rows in columns padded by visible width, so that colored
-// cells (whose escape codes tabwriter would count) stay aligned.
+// maxCell is the widest a name (seat, exercise, check) may be in a table
+// before it is cut with an ellipsis, so that one long name cannot push
+// the results off a terminal line.
+const maxCell = 40
+
+// table lays out rows in columns padded by display width (a Hangul
+// syllable takes two columns), so that colored cells (whose escape codes
+// tabwriter would count) and East Asian text stay aligned. A cell wider
+// than maxCell is truncated, unless it ends its row (nothing follows it
+// to push out of line).
 func table(b *strings.Builder, indent string, rows [][]cell) {
 	var widths []int
 	for _, r := range rows {
-		for i, c := range r {
+		// The last cell of a row is neither cut nor measured: nothing
+		// follows it to push out of line.
+		for i := range len(r) - 1 {
+			r[i].text = Truncate(r[i].text, maxCell)
 			if i >= len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[i] = max(widths[i], utf8.RuneCountInString(c.text))
+			widths[i] = max(widths[i], Width(r[i].text))
 		}
 	}
 	for _, r := range rows {
@@ -30,7 +40,7 @@ func table(b *strings.Builder, indent string, rows [][]cell) {
 		for i, c := range r {
 			text := c.text
 			if i < len(r)-1 {
-				text += strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c.text)+3)
+				text = PadRight(text, widths[i]+3)
 			}
 			if c.paint != nil {
 				// Color the text, not the padding.

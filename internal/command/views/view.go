@@ -13,6 +13,10 @@ import (
 	"time"
 
 	"golang.org/x/term"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"github.com/podlab/podlab/internal/i18n"
 )
 
 // View writes to a command's output streams.
@@ -28,6 +32,10 @@ type View struct {
 	Width    int
 	// Verbose shows every seat's changes instead of one for alike seats.
 	Verbose bool
+
+	// printer speaks the language set by SetLanguage; nil is English.
+	printer *message.Printer
+	lang    language.Tag
 
 	mu sync.Mutex
 }
@@ -45,6 +53,32 @@ func New(out, errw io.Writer, noColor, jsonOut bool) *View {
 	_, noColorEnv := os.LookupEnv("NO_COLOR")
 	v.Color = v.Terminal && !noColor && !noColorEnv && !jsonOut
 	return v
+}
+
+// SetLanguage chooses the language of what students and instructors
+// read (check results, summaries, the report); diagnostics stay English.
+func (v *View) SetLanguage(t language.Tag) {
+	v.printer, v.lang = nil, t
+	if t != i18n.English {
+		v.printer = i18n.Printer(t)
+	}
+}
+
+// Language is the view's language.
+func (v *View) Language() language.Tag {
+	if v.printer == nil {
+		return i18n.English
+	}
+	return v.lang
+}
+
+// T formats a message of the i18n catalog in the view's language. English
+// goes through fmt, so it stays exactly what podlab always printed.
+func (v *View) T(key string, args ...any) string {
+	if v.printer == nil {
+		return fmt.Sprintf(key, args...)
+	}
+	return v.printer.Sprintf(key, args...)
 }
 
 const (

@@ -1,0 +1,68 @@
+package i18n
+
+// korean maps each English message (its key, a fmt format) to Korean.
+// Terms follow the course notes (pod-notes.ko.md): 검사 for a check,
+// 실습 for an exercise, 좌석 for a seat; Kubernetes words (pod, namespace)
+// stay as the notes write them.
+var korean = map[string]string{
+	// The check table and the failure blocks.
+	"The lab has no checks.":           "이 랩에는 검사가 없습니다.",
+	"Checks in environment %q:":        "환경 %q의 검사:",
+	"SEAT":                             "좌석",
+	"EXERCISE":                         "실습",
+	"CHECK":                            "검사",
+	"RESULT":                           "결과",
+	"TIME":                             "시간",
+	"PASS":                             "통과",
+	"FAIL":                             "실패",
+	"Failures:":                        "실패한 검사:",
+	"%d checks: %d passed, %d failed.": "검사 %d개: %d개 통과, %d개 실패.",
+	"expected:":                        "기대:",
+	"seen:":                            "실제:",
+	"try:":                             "확인:",
+	"Running %d checks...":             "검사 %d개를 실행합니다...",
+
+	// The seats × checks matrix.
+	"Checks in environment %q: %d seats × %d checks": "환경 %q의 검사: 좌석 %d개 × 검사 %d개",
+	"PASSED":                    "통과",
+	"failed for %d seat(s): %s": "좌석 %d개에서 실패: %s",
+	"(seat %s)":                 "(좌석 %s)",
+
+	// The HTML grading report.
+	"%s — grading report, %s":         "%s — 채점 보고서, %s",
+	"%s: grading report":              "%s: 채점 보고서",
+	"Environment":                     "환경",
+	"checked %s":                      "검사 시각 %s",
+	"%d seat(s) × %d check(s)":        "좌석 %d개 × 검사 %d개",
+	"passed":                          "통과",
+	"failed":                          "실패",
+	"of %d seat(s) passed everything": "개 좌석이 모두 통과 (전체 %d개)",
+	"Seat":                            "좌석",
+	"Passed":                          "통과",
+	"Failures":                        "실패한 검사",
+
+	// Plan, apply and destroy summaries.
+	"No changes.": "변경 없음.",
+	"The environment %q of lab %q matches the configuration.": "랩 %[2]q의 환경 %[1]q이(가) 구성과 일치합니다.",
+	"Plan:": "계획:",
+	"%d to add, %d to change, %d to destroy.":        "추가 %d개, 변경 %d개, 삭제 %d개.",
+	"Apply complete!":                                "적용 완료!",
+	"Resources: %d added, %d changed, %d destroyed.": "리소스: 추가 %d개, 변경 %d개, 삭제 %d개.",
+	"Destroy complete!":                              "삭제 완료!",
+	"Resources: %d destroyed.":                       "리소스: 삭제 %d개.",
+
+	// status.
+	"No environment of lab %s has state yet.": "랩 %s에는 아직 상태가 기록된 환경이 없습니다.",
+	"ENVIRONMENT":            "환경",
+	"CLUSTER":                "클러스터",
+	"OBJECTS":                "오브젝트",
+	"SEATS":                  "좌석",
+	"CHECKS":                 "검사",
+	"TIME LEFT":              "남은 시간",
+	"%d/%d passed":           "%d/%d 통과",
+	"no limit":               "제한 없음",
+	"expired %s ago":         "%s 전에 만료",
+	"%s (until %s)":          "%s (%s까지)",
+	"(unreadable state: %s)": "(읽을 수 없는 상태: %s)",
+	" (created by podlab)":   " (podlab이 생성)",
+}
