@@ -19,6 +19,10 @@ func runStatus(m *Meta, args []string) int {
 	}
 	v := m.view(a.View)
 	dir := m.dir(a.Common)
+	if err := config.ValidateWorkspace(a.Workspace); err != nil {
+		v.Errorf("%s", err)
+		return ExitError
+	}
 	// Loaded as validate loads it: status reads every environment's state,
 	// so variables only one environment needs (a GKE project) may be
 	// unset; the lab's name and language still come from its own code.

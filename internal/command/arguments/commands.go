@@ -527,7 +527,7 @@ func ParseStatus(args []string) (*Status, *flag.FlagSet, error) {
 	a.View.register(fs, true)
 	// Only -workspace of the state options: status reads states without
 	// locking them, so -lock and -lock-timeout would mean nothing.
-	fs.StringVar(&a.Workspace, "workspace", os.Getenv("PODLAB_WORKSPACE"), "Show only the environments of this workspace (default $PODLAB_WORKSPACE; all when unset).")
+	fs.StringVar(&a.Workspace, "workspace", "", "Show only the environments of this workspace (default: every environment, of every workspace).")
 	pos, err := parseInterspersed(fs, args)
 	if err == nil {
 		err = noArgs("status", pos)
