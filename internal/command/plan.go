@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/podlab/podlab/config/manifest"
 	"github.com/podlab/podlab/engine"
 	"github.com/podlab/podlab/internal/command/arguments"
 	"github.com/podlab/podlab/internal/command/views"
@@ -121,6 +122,18 @@ func (m *Meta) makePlan(v *views.View, l *loaded, prior *state.State, req planRe
 			v.Errorf("%s. The state records objects in environment %q, so podlab will not plan without seeing the cluster (podlab plan -refresh=false shows what the state alone says)", err, l.env.Name)
 			return nil, nil, ExitError
 		default:
+			if !req.destroy {
+				cat, err := kc.Catalog()
+				if err != nil {
+					v.Errorf("%s", err)
+					return nil, nil, ExitError
+				}
+				diags := engine.CheckKinds(l.env, cat, true)
+				v.Diagnostics(diags, l.files)
+				if diags.HasErrors() {
+					return nil, nil, ExitError
+				}
+			}
 			live, err := e.Refresh(m.Ctx, kc, req.parallelism)
 			if err != nil {
 				v.Errorf("%s", err)
@@ -129,6 +142,11 @@ func (m *Meta) makePlan(v *views.View, l *loaded, prior *state.State, req planRe
 			opts.Live = live
 			opts.Differ = engine.KubeDiffer{Client: kc}
 		}
+	}
+	if kc == nil && !req.destroy {
+		// No cluster to ask (not created yet, unreachable, or
+		// -refresh=false): warn of kinds outside the built-in set.
+		v.Diagnostics(engine.CheckKinds(l.env, manifest.BuiltIn(), false), l.files)
 	}
 	if m.Ctx.Err() != nil {
 		// Interrupted while asking the cluster: what it said is incomplete.

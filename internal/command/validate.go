@@ -5,6 +5,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/podlab/podlab/config/manifest"
+	"github.com/podlab/podlab/engine"
 	"github.com/podlab/podlab/internal/command/arguments"
 	"github.com/podlab/podlab/internal/command/views"
 )
@@ -18,6 +20,10 @@ func runValidate(m *Meta, args []string) int {
 	// Variables without values are unknown, so every environment's blocks
 	// are checked as far as they can be.
 	l, diags := m.load(m.dir(a.Common), a.Vars, "", true)
+	if !diags.HasErrors() && l.env != nil {
+		// No cluster is asked: kinds are checked against the built-in set.
+		diags = append(diags, engine.CheckKinds(l.env, manifest.BuiltIn(), false)...)
+	}
 	if v.JSON {
 		errs, warns := count(diags)
 		var list []*views.JSONDiagnostic

@@ -24,6 +24,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
+
+	"github.com/podlab/podlab/config/manifest"
 )
 
 // FieldManager is the server-side apply manager podlab applies as.
@@ -252,4 +254,28 @@ func Explain(err error) error {
 		return fmt.Errorf("the host name %q does not resolve: %w", ne.Name, err)
 	}
 	return err
+}
+
+// Catalog lists the kinds the cluster serves, from discovery (one call,
+// cached with the REST mapper's). A group that fails to answer (an
+// aggregated API that is down) leaves its kinds out rather than failing.
+func (c *Client) Catalog() (*manifest.Catalog, error) {
+	_, lists, err := c.Discovery.ServerGroupsAndResources()
+	if err != nil && !discovery.IsGroupDiscoveryFailedError(err) {
+		return nil, fmt.Errorf("listing the kinds the cluster serves: %w", Explain(err))
+	}
+	cat := manifest.NewCatalog()
+	for _, l := range lists {
+		gv, perr := schema.ParseGroupVersion(l.GroupVersion)
+		if perr != nil {
+			continue
+		}
+		for _, r := range l.APIResources {
+			if strings.Contains(r.Name, "/") { // a subresource
+				continue
+			}
+			cat.Add(gv.WithKind(r.Kind))
+		}
+	}
+	return cat, nil
 }
