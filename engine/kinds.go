@@ -45,7 +45,7 @@ func CheckKinds(env *config.Env, cat *manifest.Catalog, live bool) hcl.Diagnosti
 			detail := fmt.Sprintf("%s: %s", o.Address, p.Msg)
 			if !live && !p.Unchecked {
 				detail += " (Checked against the kinds built into podlab; the cluster has the final word at plan time.)"
-			} else if p.Field == "kind" {
+			} else if live && p.Field == "kind" {
 				detail += " (kubectl api-resources lists what the cluster serves.)"
 			}
 			r, _ := env.FieldRange(o, p.Field)

@@ -185,6 +185,11 @@ func loadBuiltIn() {
 		}
 		c.Add(gvk)
 	}
+	// Every API server serves these too, but their types live in their
+	// own modules (apiextensions-apiserver, kube-aggregator), not in
+	// client-go's scheme; two kinds do not justify those dependencies.
+	c.Add(schema.GroupVersionKind{Group: "apiextensions.k8s.io", Version: "v1", Kind: "CustomResourceDefinition"})
+	c.Add(schema.GroupVersionKind{Group: "apiregistration.k8s.io", Version: "v1", Kind: "APIService"})
 	builtIn = c
 }
 

@@ -16,6 +16,7 @@ func TestBuiltInCatalog(t *testing.T) {
 		wantInMsg        string
 	}{
 		{"v1", "Pod", "", false, ""},
+		{"apiextensions.k8s.io/v1", "CustomResourceDefinition", "", false, ""},
 		{"apps/v1", "Deployment", "", false, ""},
 		{"batch/v1", "CronJob", "", false, ""},
 		{"networking.k8s.io/v1", "NetworkPolicy", "", false, ""},
