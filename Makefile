@@ -56,12 +56,13 @@ test: lint fuzz cluster-up browser-deps
 	PODLAB_E2E=1 PODLAB_REAL_KUBEADM=1 $(GO) test -count=1 -timeout 10m -run '^TestRealKubeadmInit$$' -v ./providers/kubeadm/
 
 # Headless Chromium and a Korean font from Debian, for the test that
-# renders the Korean grading report (test/browser). The lock timeout lets
-# it wait for the cluster harness's own apt-get instead of failing.
+# renders the Korean grading report (test/browser), and zsh, in which the
+# end-to-end tests load the completion script. The lock timeout lets it
+# wait for the cluster harness's own apt-get instead of failing.
 browser-deps:
-	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -q 'Noto Sans CJK KR'; then \
+	@if ! command -v chromium >/dev/null || ! command -v zsh >/dev/null || ! fc-list 2>/dev/null | grep -q 'Noto Sans CJK KR'; then \
 		apt-get -o DPkg::Lock::Timeout=600 update && \
-		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y chromium fonts-noto-cjk; \
+		DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y chromium fonts-noto-cjk zsh; \
 	fi
 
 # The README's first command: the course lab applied, checked and destroyed
