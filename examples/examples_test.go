@@ -64,16 +64,30 @@ func TestWrite(t *testing.T) {
 	}
 }
 
-// The Korean copy is the same lab: the same manifests, byte for byte, and
-// the same exercises and checks (so its state addresses are the same),
-// with language = "ko" and Korean descriptions.
+// The Korean copy is the same lab: it is written with the English one's
+// manifests, clusters and variables, byte for byte, and the same exercises
+// and checks (so its state addresses are the same), with language = "ko"
+// and Korean descriptions.
 func TestKoreanCopyIsTheSameLab(t *testing.T) {
+	dir := t.TempDir()
+	written, err := Write("pod-basics-ko", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(written)
+	want := []string{
+		"clusters.podlab.hcl", "k8s_yaml/nginx-pod-with-ubuntu.yaml", "k8s_yaml/nginx-pod.yaml",
+		"lab.podlab.hcl", "variables.podlab.hcl",
+	}
+	if !reflect.DeepEqual(written, want) {
+		t.Errorf("wrote %v, want %v", written, want)
+	}
 	for _, f := range []string{"k8s_yaml/nginx-pod.yaml", "k8s_yaml/nginx-pod-with-ubuntu.yaml", "clusters.podlab.hcl", "variables.podlab.hcl"} {
 		en, err := os.ReadFile(filepath.Join("pod-basics", f))
 		if err != nil {
 			t.Fatal(err)
 		}
-		ko, err := os.ReadFile(filepath.Join("pod-basics-ko", f))
+		ko, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,9 +97,12 @@ func TestKoreanCopyIsTheSameLab(t *testing.T) {
 	}
 	blocks := regexp.MustCompile(`(?m)^\s*(exercise|check|output) "[^"]+"`)
 	en, _ := os.ReadFile(filepath.Join("pod-basics", "lab.podlab.hcl"))
-	ko, err := os.ReadFile(filepath.Join("pod-basics-ko", "lab.podlab.hcl"))
+	ko, err := os.ReadFile(filepath.Join(dir, "lab.podlab.hcl"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if string(en) == string(ko) {
+		t.Error("pod-basics-ko was written with the English lab file")
 	}
 	if a, b := blocks.FindAllString(string(en), -1), blocks.FindAllString(string(ko), -1); !reflect.DeepEqual(a, b) || len(a) == 0 {
 		t.Errorf("the blocks differ:\n en %q\n ko %q", a, b)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/podlab/podlab/examples"
 	"github.com/podlab/podlab/state"
 )
 
@@ -89,7 +90,10 @@ func TestStatus(t *testing.T) {
 // lab { language = "ko" } makes the lab's output Korean unless -lang says
 // otherwise; a language podlab does not speak is a located error.
 func TestLabLanguage(t *testing.T) {
-	dir := copyLab(t, "../../examples/pod-basics-ko")
+	dir := filepath.Join(t.TempDir(), "pod-basics-ko")
+	if _, err := examples.Write("pod-basics-ko", dir); err != nil {
+		t.Fatal(err)
+	}
 	writeState(t, dir, "kubeconfig", 1)
 	r := run(t, dir, []string{"LANG=C"}, "status")
 	if r.code != 0 || !strings.Contains(r.stdout, "남은 시간") {
