@@ -54,6 +54,12 @@ type LabSettings struct {
 	// Language is the lab's language setting as written ("ko"), "" when
 	// unset; checked to be one podlab speaks.
 	Language string
+	// PodSecurity is the Pod Security level every namespace podlab makes
+	// for the lab enforces (the probes' excepted).
+	PodSecurity string
+	// SeatQuota is the budget of each seat's namespaces; nil without
+	// seats, or with seat_quota { size = "none" }.
+	SeatQuota *SeatQuota
 }
 
 // Seat is one student's copy of the exercises.

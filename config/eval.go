@@ -195,7 +195,7 @@ func cwd() string {
 // evalLab evaluates the lab block and with it chooses the environment.
 func (e *evaluator) evalLab() {
 	lab := LabSettings{Name: filepath.Base(e.m.Dir)}
-	raw := labBlock{ProbeImage: DefaultProbeImage, CheckTimeout: "60s", CreateTimeout: DefaultCreateTimeout}
+	raw := labBlock{ProbeImage: DefaultProbeImage, CheckTimeout: "60s", CreateTimeout: DefaultCreateTimeout, PodSecurity: DefaultPodSecurity}
 	var body hcl.Body = hcl.EmptyBody()
 	if e.m.Lab != nil {
 		body = e.m.Lab.Body
@@ -262,6 +262,11 @@ func (e *evaluator) evalLab() {
 		} else {
 			lab.Language = raw.Language
 		}
+	}
+	lab.PodSecurity = e.podSecurity(body, raw.PodSecurity)
+	if q := e.seatQuota(body, raw.SeatQuota); len(lab.Seats) > 0 {
+		// Checked either way, so a mistake shows before seats are added.
+		lab.SeatQuota = q
 	}
 	e.env.Lab = lab
 	e.chooseCluster(body)

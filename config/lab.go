@@ -28,6 +28,8 @@ type labBlock struct {
 	CreateTimeout   string            `cty:"create_timeout"`
 	AllowedPaths    cty.Value         `cty:"allowed_paths"` // read by allowedPaths, first
 	Language        string            `cty:"language"`
+	PodSecurity     string            `cty:"pod_security"`
+	SeatQuota       *seatQuotaBlock   `cty:"seat_quota"`
 }
 
 var labSpec = hcldec.ObjectSpec{
@@ -44,6 +46,8 @@ var labSpec = hcldec.ObjectSpec{
 	"create_timeout":   str("create_timeout", DefaultCreateTimeout),
 	"allowed_paths":    &hcldec.AttrSpec{Name: "allowed_paths", Type: cty.DynamicPseudoType},
 	"language":         str("language", ""),
+	"pod_security":     str("pod_security", DefaultPodSecurity),
+	"seat_quota":       &hcldec.BlockSpec{TypeName: "seat_quota", Nested: seatQuotaSpec},
 }
 
 func checkLabShape(body hcl.Body) hcl.Diagnostics { return checkShape(body, labSpec) }

@@ -23,6 +23,10 @@ lab {
   labels           = { course = "k8s" }
   check_timeout    = "90s"
   create_timeout   = "2m"
+  pod_security     = "restricted"
+  seat_quota {
+    size = "small"
+  }
 }
 `}, EvalOptions{})
 	got := env.Lab
@@ -32,6 +36,9 @@ lab {
 		Name: "Pod Basics", Cluster: "local", NamespacePrefix: "pods", ProbeImage: "registry.local/curl:8",
 		TTL: 4 * time.Hour, MaxNodes: 6, Labels: map[string]string{"course": "k8s"}, CheckTimeout: 90 * time.Second,
 		CreateTimeout: 2 * time.Minute,
+		PodSecurity:   "restricted",
+		SeatQuota: &SeatQuota{Size: "small", Pods: 5, CPU: "1", Memory: "1Gi",
+			DefaultLimits: map[string]string{"cpu": "250m", "memory": "256Mi"}, DefaultRequests: map[string]string{"cpu": "50m", "memory": "64Mi"}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
@@ -60,6 +67,7 @@ func TestLabDefaults(t *testing.T) {
 	want := LabSettings{
 		Name: filepath.Base(dir), Cluster: "local", NamespacePrefix: Slug(filepath.Base(dir)),
 		ProbeImage: DefaultProbeImage, CheckTimeout: time.Minute, CreateTimeout: 5 * time.Minute,
+		ProbeImage: DefaultProbeImage, CheckTimeout: time.Minute, PodSecurity: "baseline",
 	}
 	if !reflect.DeepEqual(env.Lab, want) {
 		t.Errorf("got  %+v\nwant %+v", env.Lab, want)
