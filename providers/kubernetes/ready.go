@@ -34,6 +34,7 @@ type Readiness struct {
 //     available (ready, for a StatefulSet) for the latest generation.
 //   - DaemonSet: ready on every node it is scheduled to.
 //   - Job: complete; failed is fatal.
+//   - ResourceQuota: the quota controller has counted its limits.
 //   - Anything else: ready as soon as the API server has stored it.
 func ReadinessOf(u *unstructured.Unstructured) Readiness {
 	gvk := u.GroupVersionKind()
@@ -104,8 +105,28 @@ func ReadinessOf(u *unstructured.Unstructured) Readiness {
 			}
 		}
 		return Readiness{Status: fmt.Sprintf("%d succeeded", j.Status.Succeeded)}
+	case gvk.Group == "" && gvk.Kind == "ResourceQuota":
+		var q corev1.ResourceQuota
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &q); err != nil {
+			return Readiness{Fatal: err}
+		}
+		return quotaReadiness(&q)
 	}
 	return Readiness{Ready: true, Status: "stored"}
+}
+
+// quotaReadiness: a ResourceQuota counts once the quota controller has
+// taken in its limits and counted what the namespace uses. Until then the
+// API server refuses every pod of the namespace ("status unknown for
+// quota"), so pods wait for it.
+func quotaReadiness(q *corev1.ResourceQuota) Readiness {
+	for name, want := range q.Spec.Hard {
+		got, ok := q.Status.Hard[name]
+		if _, counted := q.Status.Used[name]; !ok || !counted || got.Cmp(want) != 0 {
+			return Readiness{Status: "waiting for the quota controller to count " + string(name)}
+		}
+	}
+	return Readiness{Ready: true, Status: "counted"}
 }
 
 // permanentPull are the kubelet's (and registries') words for a pull that

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -85,5 +86,43 @@ func TestRunningButNotReadyStatus(t *testing.T) {
 func TestPrintable(t *testing.T) {
 	if got := printable("\x1b[2Jred\x1b[0m\ttab\x07"); got != "[2Jred[0m\ttab" {
 		t.Errorf("%q", got)
+	}
+}
+
+// A ResourceQuota counts only once the quota controller has taken in its
+// current limits and counted the namespace's use: before that, the API
+// server refuses every pod of the namespace.
+func TestQuotaReadiness(t *testing.T) {
+	q := func(specPods, statusPods string, used bool) *unstructured.Unstructured {
+		rq := &corev1.ResourceQuota{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ResourceQuota"}}
+		rq.Spec.Hard = corev1.ResourceList{corev1.ResourcePods: resource.MustParse(specPods), corev1.ResourceLimitsMemory: resource.MustParse("2Gi")}
+		if statusPods != "" {
+			rq.Status.Hard = corev1.ResourceList{corev1.ResourcePods: resource.MustParse(statusPods), corev1.ResourceLimitsMemory: resource.MustParse("2048Mi")}
+		}
+		if used {
+			rq.Status.Used = corev1.ResourceList{corev1.ResourcePods: resource.MustParse("0"), corev1.ResourceLimitsMemory: resource.MustParse("0")}
+		}
+		obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(rq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &unstructured.Unstructured{Object: obj}
+	}
+	for _, tc := range []struct {
+		name  string
+		obj   *unstructured.Unstructured
+		ready bool
+	}{
+		{"just created", q("10", "", false), false},
+		{"limits taken in, use not counted", q("10", "10", false), false},
+		{"counted", q("10", "10", true), true},
+		{"changed, old limits in status", q("5", "10", true), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := ReadinessOf(tc.obj)
+			if r.Ready != tc.ready || r.Fatal != nil {
+				t.Errorf("ready %v (%s), fatal %v; want ready %v", r.Ready, r.Status, r.Fatal, tc.ready)
+			}
+		})
 	}
 }

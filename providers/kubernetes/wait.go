@@ -86,7 +86,7 @@ func (c *Client) WaitReady(ctx context.Context, obj *unstructured.Unstructured, 
 // as applied does not have yet.
 func needsStatus(u *unstructured.Unstructured) bool {
 	switch u.GroupVersionKind().GroupKind().String() {
-	case "Pod", "Deployment.apps", "ReplicaSet.apps", "StatefulSet.apps", "DaemonSet.apps", "Job.batch":
+	case "Pod", "Deployment.apps", "ReplicaSet.apps", "StatefulSet.apps", "DaemonSet.apps", "Job.batch", "ResourceQuota":
 		return true
 	}
 	return false
