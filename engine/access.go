@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"fmt"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/podlab/podlab/config"
@@ -14,14 +16,29 @@ const (
 	RoleSeatNS     = "seat-namespace"
 )
 
+// Names of the budget podlab puts in each of a seat's exercise namespaces.
+const (
+	SeatQuotaName  = "podlab-seat-quota"
+	SeatLimitsName = "podlab-seat-limits"
+)
+
 // studentRules are a student's permissions in each of their exercise
-// namespaces: the pod commands of the lesson (get, list, watch, create,
-// delete; exec; logs), and reading events, which kubectl describe shows.
+// namespaces, and all of them: the pod commands of the lesson (kubectl
+// apply, get, describe, exec, logs, delete; apply needs patch once the pod
+// exists, and server-side apply always), reading events, which kubectl
+// describe shows, and reading the seat's budget, so that a pod refused for
+// quota can be understood. Nothing else: no pods/attach or
+// pods/portforward, no pods/ephemeralcontainers (a debug container
+// escapes what the pod was admitted with), no secrets, no service account
+// tokens, no roles (so no escalate or bind), and no namespace objects, so
+// a student cannot relabel their namespace out of Pod Security or delete
+// their quota.
 var studentRules = []any{
-	rule("", []string{"pods"}, "get", "list", "watch", "create", "delete"),
+	rule("", []string{"pods"}, "get", "list", "watch", "create", "patch", "delete"),
 	rule("", []string{"pods/exec"}, "get", "create"),
 	rule("", []string{"pods/log"}, "get"),
 	rule("", []string{"events"}, "get", "list", "watch"),
+	rule("", []string{"resourcequotas", "limitranges"}, "get", "list", "watch"),
 }
 
 func rule(group string, resources []string, verbs ...string) map[string]any {
@@ -55,9 +72,9 @@ func (e *Engine) seatAccess(seat *config.Seat, instances []*config.Instance, nsA
 	home := env.SeatNamespace(seat)
 	base := config.SeatAddress(seat)
 	l := names.labels(seat, "")
-	nsObj := object("v1", "Namespace", "", home, l)
-	nsObj.GetLabels()[LabelRole] = RoleSeatNS
-	nsObj.SetLabels(mergeLabels(l, map[string]string{LabelRole: RoleSeatNS}))
+	// The student cannot write here, but the namespace holds their
+	// account: it gets the lab's Pod Security level all the same.
+	nsObj := object("v1", "Namespace", "", home, mergeLabels(mergeLabels(l, podSecurityLabels(env.Lab.PodSecurity)), map[string]string{LabelRole: RoleSeatNS}))
 	access := &config.Instance{Address: base, Seat: seat, Namespace: home, Exercise: &config.Exercise{Name: "access"}}
 	homeD := &desired{Address: seatNamespaceAddress(env, seat), Instance: access, Object: nsObj, ExerciseNamespace: true}
 	sa := &desired{Address: base + ".ServiceAccount." + StudentAccount, Instance: access,
@@ -78,6 +95,7 @@ func (e *Engine) seatAccess(seat *config.Seat, instances []*config.Instance, nsA
 		names.annotate(role, seat, in.Exercise.Name)
 		names.annotate(rb, seat, in.Exercise.Name)
 		out = append(out, roleD, rbD)
+		out = append(out, e.seatBudget(in, nsAddr[in.Address], il)...)
 	}
 	for _, d := range out {
 		finish(d)
@@ -95,4 +113,47 @@ func mergeLabels(a, b map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// seatBudget is the ResourceQuota and LimitRange of one of a seat's
+// exercise namespaces, when the lab sets a budget.
+func (e *Engine) seatBudget(in *config.Instance, nsAddr string, labels map[string]string) []*desired {
+	q := e.Env.Lab.SeatQuota
+	if q == nil {
+		return nil
+	}
+	hard := map[string]any{"pods": fmt.Sprint(q.Pods)}
+	for _, r := range []struct{ name, value string }{{"cpu", q.CPU}, {"memory", q.Memory}} {
+		hard["requests."+r.name] = r.value
+		hard["limits."+r.name] = r.value
+	}
+	quota := object("v1", "ResourceQuota", in.Namespace, SeatQuotaName, labels)
+	quota.Object["spec"] = map[string]any{"hard": hard}
+	limits := object("v1", "LimitRange", in.Namespace, SeatLimitsName, labels)
+	limits.Object["spec"] = map[string]any{"limits": []any{map[string]any{
+		"type":           "Container",
+		"default":        stringsToAny(q.DefaultLimits),
+		"defaultRequest": stringsToAny(q.DefaultRequests),
+	}}}
+	limitsD := &desired{Address: in.Address + ".LimitRange." + SeatLimitsName, Instance: in, Object: limits, DependsOn: []string{nsAddr}}
+	// The quota comes second: once it exists, a pod without requests and
+	// limits is refused, so the defaults must be there first.
+	quotaD := &desired{Address: in.Address + ".ResourceQuota." + SeatQuotaName, Instance: in, Object: quota, DependsOn: []string{nsAddr, limitsD.Address}}
+	return []*desired{limitsD, quotaD}
+}
+
+func stringsToAny(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// seatBudgetAddresses are the addresses of an instance's budget, if any.
+func (e *Engine) seatBudgetAddresses(in *config.Instance) []string {
+	if in.Seat == nil || e.Env.Lab.SeatQuota == nil {
+		return nil
+	}
+	return []string{in.Address + ".LimitRange." + SeatLimitsName, in.Address + ".ResourceQuota." + SeatQuotaName}
 }

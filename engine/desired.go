@@ -62,7 +62,7 @@ func (e *Engine) buildDesired() []*desired {
 		ns.SetAPIVersion("v1")
 		ns.SetKind("Namespace")
 		ns.SetName(in.Namespace)
-		nsLabels := copyMap(common)
+		nsLabels := mergeLabels(common, podSecurityLabels(env.Lab.PodSecurity))
 		nsLabels[LabelRole] = RoleExerciseNS
 		ns.SetLabels(nsLabels)
 		names.annotate(ns, in.Seat, in.Exercise.Name)
@@ -77,8 +77,12 @@ func (e *Engine) buildDesired() []*desired {
 		nsByInstance[in.Address] = nsAddr
 		addrsByInstance[in.Address] = append(addrsByInstance[in.Address], nsAddr)
 
+		// A seat's objects wait for its budget: created before the
+		// LimitRange, a pod would run unbounded; before the quota's
+		// status is known, it would be refused.
+		budget := e.seatBudgetAddresses(in)
 		if in.Deferred {
-			out = append(out, &desired{Address: in.Address + ".*", Instance: in, Deferred: true, DependsOn: append([]string{nsAddr}, nsDeps...)})
+			out = append(out, &desired{Address: in.Address + ".*", Instance: in, Deferred: true, DependsOn: append(append([]string{nsAddr}, nsDeps...), budget...)})
 			continue
 		}
 		objs := append([]*config.Object(nil), in.Objects...)
@@ -98,6 +102,7 @@ func (e *Engine) buildDesired() []*desired {
 			d := &desired{Address: o.Address, Instance: in, Object: u, Source: o}
 			d.DependsOn = append(d.DependsOn, nsAddr)
 			d.DependsOn = append(d.DependsOn, nsDeps...)
+			d.DependsOn = append(d.DependsOn, budget...)
 			for _, prev := range earlier {
 				if rank(prev.Object.GetKind()) < rank(u.GetKind()) {
 					d.DependsOn = append(d.DependsOn, prev.Address)
@@ -189,7 +194,7 @@ func (e *Engine) probesNamespace(names envNames) *desired {
 	// Probe pods use the node's network; where Pod Security would refuse
 	// that by default, the namespace that holds nothing else allows it.
 	ns := object("v1", "Namespace", "", name, mergeLabels(names.labels(nil, ""), map[string]string{
-		LabelRole: RoleProbeNS, "pod-security.kubernetes.io/enforce": "privileged",
+		LabelRole: RoleProbeNS, PodSecurityEnforce: config.PodSecurityPrivileged,
 	}))
 	names.annotate(ns, nil, "")
 	in := &config.Instance{Address: config.ProbesAddress, Namespace: name, Exercise: &config.Exercise{Name: "probes"}}

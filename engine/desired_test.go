@@ -164,6 +164,7 @@ func TestDesiredLabelsAndNamespaces(t *testing.T) {
 		switch {
 		case d.ExerciseNamespace:
 			want[LabelRole] = RoleExerciseNS
+			want[PodSecurityEnforce], want[PodSecurityWarn], want[PodSecurityAudit] = "baseline", "restricted", "restricted"
 			if u.GetKind() != "Namespace" || u.GetName() != "demo-lab-app" || u.GetNamespace() != "" {
 				t.Errorf("exercise namespace %s/%s in %q", u.GetKind(), u.GetName(), u.GetNamespace())
 			}
@@ -347,7 +348,7 @@ func TestSeatAccess(t *testing.T) {
 				resources = append(resources, res.(string))
 			}
 		}
-		if strings.Join(resources, ",") != "pods,pods/exec,pods/log,events" {
+		if strings.Join(resources, ",") != "pods,pods/exec,pods/log,events,resourcequotas,limitranges" {
 			t.Errorf("the student's role covers %v", resources)
 		}
 	}
@@ -408,4 +409,116 @@ func TestProbesNamespace(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Every namespace podlab makes enforces the lab's Pod Security level and
+// warns of the next stricter one; the probes' namespace stays privileged.
+func TestNamespacePodSecurity(t *testing.T) {
+	fromNode := "\n  check \"answers\" {\n    http {\n      pod  = \"web\"\n      port = 80\n      from = \"node\"\n    }\n  }"
+	for _, tt := range []struct {
+		name, lab, seats      string
+		enforce, warn, probes string
+	}{
+		{"default", "", "", "baseline", "restricted", "privileged"},
+		{"restricted", `pod_security = "restricted"`, "", "restricted", "restricted", "privileged"},
+		{"privileged", `pod_security = "privileged"`, "", "privileged", "baseline", "privileged"},
+		{"seats", "", `seats = ["kim"]`, "baseline", "restricted", "privileged"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := New(env(t, map[string]string{
+				"lab.podlab.hcl": "lab {\n  name = \"Demo Lab\"\n  " + tt.lab + "\n  " + tt.seats + "\n}\ncluster \"local\" {\n  kubeconfig {}\n}\nexercise \"app\" {\n  manifests = [file(\"app.yaml\")]\n" + fromNode + "\n}\n",
+				"app.yaml":       "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx\n",
+			}), nil, "test")
+			n := 0
+			for _, d := range e.buildDesired() {
+				if d.Object == nil || d.Object.GetKind() != "Namespace" {
+					continue
+				}
+				n++
+				l := d.Object.GetLabels()
+				want := map[string]string{PodSecurityEnforce: tt.enforce, PodSecurityWarn: tt.warn, PodSecurityAudit: tt.warn}
+				if l[LabelRole] == RoleProbeNS {
+					want = map[string]string{PodSecurityEnforce: tt.probes, PodSecurityWarn: "", PodSecurityAudit: ""}
+				}
+				for k, v := range want {
+					if l[k] != v {
+						t.Errorf("%s: %s = %q, want %q", d.Address, k, l[k], v)
+					}
+				}
+			}
+			if want := map[bool]int{false: 2, true: 3}[tt.seats != ""]; n != want {
+				t.Errorf("%d namespaces, want %d", n, want)
+			}
+		})
+	}
+}
+
+// Each of a seat's exercise namespaces gets a LimitRange and then a
+// ResourceQuota, and the exercise's objects wait for both; a lab without
+// seats, or with size = "none", gets neither.
+func TestSeatBudget(t *testing.T) {
+	lab := func(block string) map[string]string {
+		files := appLab("")
+		files["lab.podlab.hcl"] = strings.Replace(files["lab.podlab.hcl"], `name   = "Demo Lab"`, `name   = "Demo Lab"
+  seats  = ["kim"]
+  `+block, 1)
+		files["app.yaml"] = strings.Replace(appYAML, "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\n---\n", "", 1)
+		return files
+	}
+	byAddr := func(files map[string]string) map[string]*desired {
+		out := map[string]*desired{}
+		for _, d := range New(env(t, files), nil, "test").buildDesired() {
+			out[d.Address] = d
+		}
+		return out
+	}
+	const (
+		quotaAddr  = `seat["kim"].exercise.app.ResourceQuota.podlab-seat-quota`
+		limitsAddr = `seat["kim"].exercise.app.LimitRange.podlab-seat-limits`
+	)
+	ds := byAddr(lab("seat_quota {\n    pods = 4\n  }"))
+	quota, limits := ds[quotaAddr], ds[limitsAddr]
+	if quota == nil || limits == nil {
+		t.Fatalf("no budget in kim's namespace: %v", addressesOf(ds))
+	}
+	if ns := quota.Object.GetNamespace(); ns != "demo-lab-kim-app" {
+		t.Errorf("the quota is in %q", ns)
+	}
+	hard := quota.Object.Object["spec"].(map[string]any)["hard"]
+	wantHard := map[string]any{"pods": "4", "requests.cpu": "2", "limits.cpu": "2", "requests.memory": "2Gi", "limits.memory": "2Gi"}
+	if !reflect.DeepEqual(hard, wantHard) {
+		t.Errorf("quota %v, want %v", hard, wantHard)
+	}
+	lim := limits.Object.Object["spec"].(map[string]any)["limits"].([]any)[0].(map[string]any)
+	if lim["type"] != "Container" || !reflect.DeepEqual(lim["default"], map[string]any{"cpu": "250m", "memory": "256Mi"}) ||
+		!reflect.DeepEqual(lim["defaultRequest"], map[string]any{"cpu": "50m", "memory": "64Mi"}) {
+		t.Errorf("limit range %v", lim)
+	}
+	if !contains(quota.DependsOn, limitsAddr) {
+		t.Errorf("the quota depends on %v, want the limit range first", quota.DependsOn)
+	}
+	for addr, d := range ds {
+		if d.Source == nil || d.Instance.Exercise.Name != "app" {
+			continue
+		}
+		if !contains(d.DependsOn, quotaAddr) || !contains(d.DependsOn, limitsAddr) {
+			t.Errorf("%s depends on %v, without the budget", addr, d.DependsOn)
+		}
+	}
+	if ds := byAddr(lab("seat_quota {\n    size = \"none\"\n  }")); ds[quotaAddr] != nil || ds[limitsAddr] != nil {
+		t.Errorf("size = \"none\" still has a budget")
+	}
+	for addr := range byAddr(appLab("")) {
+		if strings.Contains(addr, "ResourceQuota") || strings.Contains(addr, "LimitRange") {
+			t.Errorf("a lab without seats has %s", addr)
+		}
+	}
+}
+
+func addressesOf(ds map[string]*desired) []string {
+	var out []string
+	for a := range ds {
+		out = append(out, a)
+	}
+	return out
 }

@@ -39,3 +39,22 @@ func EnvID(lab, env string) string {
 func EnvSelector(lab, env string) string {
 	return LabelEnv + "=" + EnvID(lab, env)
 }
+
+// Pod Security Admission's namespace labels.
+const (
+	PodSecurityEnforce = "pod-security.kubernetes.io/enforce"
+	PodSecurityWarn    = "pod-security.kubernetes.io/warn"
+	PodSecurityAudit   = "pod-security.kubernetes.io/audit"
+)
+
+// podSecurityLabels are the labels of a namespace podlab makes for the
+// lab: level enforced, and the next stricter one warned of (kubectl
+// prints the warning to whoever applies such a pod) and audited.
+func podSecurityLabels(level string) map[string]string {
+	if level == "" {
+		// An Env built by hand (tests) rather than evaluated.
+		level = config.DefaultPodSecurity
+	}
+	next := config.StricterPodSecurity(level)
+	return map[string]string{PodSecurityEnforce: level, PodSecurityWarn: next, PodSecurityAudit: next}
+}

@@ -90,7 +90,11 @@ func (e *Engine) Plan(ctx context.Context, opts PlanOptions) (*plan.Plan, error)
 		replace.apply(d, ch, e.Prior.Object(d.Address))
 		p.Changes = append(p.Changes, ch)
 		if d.ExerciseNamespace && !ch.ExerciseNamespace {
-			p.Notes = append(p.Notes, fmt.Sprintf("The namespace %q already exists and is not podlab's: %s puts its objects there, but podlab will never label or delete the namespace.", ch.Name, d.Instance.Address))
+			note := fmt.Sprintf("The namespace %q already exists and is not podlab's: %s puts its objects there, but podlab will never label or delete the namespace.", ch.Name, d.Instance.Address)
+			if d.Object.GetLabels()[PodSecurityEnforce] != "" {
+				note += fmt.Sprintf(" It is left as it is: its own Pod Security labels apply there, not the lab's %q.", e.Env.Lab.PodSecurity)
+			}
+			p.Notes = append(p.Notes, note)
 		}
 	}
 	if err := replace.unused(); err != nil {

@@ -107,3 +107,29 @@ func TestPlanCollapsesAlikeSeats(t *testing.T) {
 		t.Errorf("differing seat:\n%s", out.String())
 	}
 }
+
+// A namespace podlab makes shows the Pod Security levels it will enforce
+// and warn of, and nothing else.
+func TestPlanShowsPodSecurity(t *testing.T) {
+	ns := func(name string, labels map[string]any) *plan.Change {
+		return &plan.Change{
+			Address: "exercise.a.Namespace." + name, Instance: "exercise.a", Action: plan.Create, APIVersion: "v1", Kind: "Namespace", Name: name,
+			ExerciseNamespace: true,
+			After:             map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": name, "labels": labels}},
+		}
+	}
+	p := &plan.Plan{Lab: "l", Environment: "e", Refreshed: true, Changes: []*plan.Change{
+		ns("l-a", map[string]any{"podlab.dev/lab": "l", "pod-security.kubernetes.io/enforce": "baseline",
+			"pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/audit": "restricted"}),
+		ns("l-plain", map[string]any{"podlab.dev/lab": "l"}),
+	}}
+	var out bytes.Buffer
+	(&View{Out: &out, Err: &out}).Plan(p)
+	want := "  + Namespace \"l-a\"\n      + Pod Security: enforce baseline, warn restricted, audit restricted\n"
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("the plan lacks\n%s\nin:\n%s", want, out.String())
+	}
+	if !strings.Contains(out.String(), "  + Namespace \"l-plain\"\n\n") {
+		t.Errorf("a namespace without Pod Security labels should show its name alone:\n%s", out.String())
+	}
+}

@@ -169,7 +169,11 @@ func (v *View) objectChange(b *strings.Builder, ch *plan.Change) {
 	case ch.Sensitive && ch.Action != plan.Delete:
 		fmt.Fprintf(b, "      %s\n", v.Dim("(the manifest holds sensitive values and is not shown)"))
 	case ch.Action == plan.Create && ch.ExerciseNamespace:
-		// The namespace podlab makes says nothing beyond its name.
+		// The namespace podlab makes says nothing beyond its name and
+		// the Pod Security it enforces.
+		if ps := podSecurity(ch.After); ps != "" {
+			fmt.Fprintf(b, "      %s %s\n", v.Green("+"), ps)
+		}
 	case ch.Action == plan.Create:
 		v.body(b, "+", withComputed(ch.After, ch.Computed))
 	case ch.Action == plan.Update || ch.Action == plan.Replace:
@@ -494,4 +498,21 @@ func (v *View) plannedChecks(b *strings.Builder, checks []*plan.CheckRef) {
 			fmt.Fprintf(b, "    - %s %s\n", c.Name, v.Dim("("+c.Summary+")"))
 		}
 	}
+}
+
+// podSecurity describes a namespace's Pod Security labels in a line, as
+// "Pod Security: enforce baseline, warn restricted, audit restricted".
+func podSecurity(obj map[string]any) string {
+	md, _ := obj["metadata"].(map[string]any)
+	labels, _ := md["labels"].(map[string]any)
+	var parts []string
+	for _, mode := range []string{"enforce", "warn", "audit"} {
+		if l, ok := labels["pod-security.kubernetes.io/"+mode].(string); ok {
+			parts = append(parts, mode+" "+l)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Pod Security: " + strings.Join(parts, ", ")
 }
