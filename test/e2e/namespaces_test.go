@@ -91,6 +91,9 @@ func TestExistingNamespaceIsUsedNotTaken(t *testing.T) {
 			t.Errorf("the plan does not say that %s is not podlab's:\n%s", ns, res.stdout)
 		}
 	}
+	if !strings.Contains(res.stdout, `It is left as it is: its own Pod Security labels apply there, not the lab's "baseline".`) {
+		t.Errorf("the plan does not say the namespaces keep their own Pod Security:\n%s", res.stdout)
+	}
 	if !strings.Contains(res.stdout, "Plan: 2 to add") {
 		t.Errorf("want 2 objects to add:\n%s", res.stdout)
 	}
@@ -102,6 +105,9 @@ func TestExistingNamespaceIsUsedNotTaken(t *testing.T) {
 		}
 		if v, ok := got.Labels["podlab.dev/env"]; ok {
 			t.Errorf("apply labelled the namespace %s as podlab's (%s)", ns, v)
+		}
+		if v, ok := got.Labels["pod-security.kubernetes.io/enforce"]; ok {
+			t.Errorf("apply relabelled the namespace %s for Pod Security (%s)", ns, v)
 		}
 	}
 	if res := l.must(0, "plan"); !strings.Contains(res.stdout, "No changes.") {
