@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
 
 	"github.com/podlab/podlab/internal/command"
@@ -38,6 +39,10 @@ func main() {
 	if os.Getenv("PODLAB_LOG") != "debug" {
 		klog.SetLogger(logr.Discard())
 	}
+	// The API server's warnings (Pod Security's warn level among them)
+	// are shown as kubectl shows them, each once, rather than going to
+	// klog, which is silenced above.
+	rest.SetDefaultWarningHandler(rest.NewWarningWriter(os.Stderr, rest.WarningWriterOptions{Deduplicate: true}))
 
 	ctx, stop := context.WithCancel(context.Background())
 	kill, abandon := context.WithCancel(context.Background())

@@ -121,6 +121,11 @@ func TestSeatCannotBreakOut(t *testing.T) {
 			t.Fatalf("apply lacks %q:\n%s", want, res.all())
 		}
 	}
+	// The namespaces warn of the next stricter level, and podlab shows
+	// the warning as kubectl would.
+	if !strings.Contains(res.stderr, `Warning: would violate PodSecurity "restricted:latest"`) {
+		t.Errorf("apply should show Pod Security's warning for restricted:\n%s", res.stderr)
+	}
 	ctx := context.Background()
 	admin := l.cluster.Clientset(t)
 	nsNginx := "pod-basics-" + l.workspace + "-kim-nginx-pod"
