@@ -66,8 +66,7 @@ func TestLabDefaults(t *testing.T) {
 	}
 	want := LabSettings{
 		Name: filepath.Base(dir), Cluster: "local", NamespacePrefix: Slug(filepath.Base(dir)),
-		ProbeImage: DefaultProbeImage, CheckTimeout: time.Minute, CreateTimeout: 5 * time.Minute,
-		ProbeImage: DefaultProbeImage, CheckTimeout: time.Minute, PodSecurity: "baseline",
+		ProbeImage: DefaultProbeImage, CheckTimeout: time.Minute, CreateTimeout: 5 * time.Minute, PodSecurity: "baseline",
 	}
 	if !reflect.DeepEqual(env.Lab, want) {
 		t.Errorf("got  %+v\nwant %+v", env.Lab, want)
