@@ -95,7 +95,10 @@ func (e *Engine) seatAccess(seat *config.Seat, instances []*config.Instance, nsA
 		names.annotate(role, seat, in.Exercise.Name)
 		names.annotate(rb, seat, in.Exercise.Name)
 		out = append(out, roleD, rbD)
-		out = append(out, e.seatBudget(in, nsAddr[in.Address], il)...)
+		for _, b := range e.seatBudget(in, nsAddr[in.Address], il) {
+			names.annotate(b.Object, seat, in.Exercise.Name)
+			out = append(out, b)
+		}
 	}
 	for _, d := range out {
 		finish(d)
