@@ -6,13 +6,14 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/podlab/podlab/internal/printable"
 )
 
 // logTailLines is how much of a crashed container's log a failure shows:
@@ -54,7 +55,7 @@ func (c *Client) LastPodWarning(ctx context.Context, pod *unstructured.Unstructu
 	}
 	sort.SliceStable(list.Items, func(i, j int) bool { return eventTime(&list.Items[i]).Before(eventTime(&list.Items[j])) })
 	ev := list.Items[len(list.Items)-1]
-	w := &PodWarning{Reason: ev.Reason, Message: printable(ev.Message), Count: ev.Count}
+	w := &PodWarning{Reason: ev.Reason, Message: printable.String(strings.ReplaceAll(ev.Message, "\n", " ")), Count: ev.Count}
 	if ev.Series != nil && ev.Series.Count > w.Count {
 		w.Count = ev.Series.Count
 	}
@@ -173,18 +174,7 @@ func (c *Client) logTail(ctx context.Context, namespace, pod, container string, 
 	}
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
-		lines[i] = "    " + printable(strings.TrimRight(l, "\r"))
+		lines[i] = "    " + printable.String(strings.TrimRight(l, "\r"))
 	}
 	return strings.Join(lines, "\n")
-}
-
-// printable drops control characters (a container may log terminal
-// escapes) so that what it wrote cannot rewrite podlab's own output.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\t' || !unicode.IsControl(r) {
-			return r
-		}
-		return -1
-	}, s)
 }

@@ -8,6 +8,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/podlab/podlab/internal/printable"
 )
 
 func podWith(t *testing.T, ready bool, waiting *corev1.ContainerStateWaiting, restarts int32) *unstructured.Unstructured {
@@ -82,9 +84,9 @@ func TestRunningButNotReadyStatus(t *testing.T) {
 	}
 }
 
-// What a container logs is shown without its control characters.
+// What a container logs is shown with its control characters escaped.
 func TestPrintable(t *testing.T) {
-	if got := printable("\x1b[2Jred\x1b[0m\ttab\x07"); got != "[2Jred[0m\ttab" {
+	if got := printable.String("\x1b[2Jred\x1b[0m\ttab\x07"); got != "\\x1b[2Jred\\x1b[0m\ttab\\x07" {
 		t.Errorf("%q", got)
 	}
 }
