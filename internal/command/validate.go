@@ -27,7 +27,13 @@ func runValidate(m *Meta, args []string) int {
 	if v.JSON {
 		errs, warns := count(diags)
 		var list []*views.JSONDiagnostic
-		for _, d := range diags {
+		// As on the terminal, only the first diagnostics are listed (each
+		// costs a pass over its file); the counts still count them all.
+		shown := diags
+		if len(shown) > views.MaxDiagnostics {
+			shown = shown[:views.MaxDiagnostics]
+		}
+		for _, d := range shown {
 			list = append(list, views.DiagnosticJSON(d, l.files))
 		}
 		if list == nil {
@@ -35,6 +41,7 @@ func runValidate(m *Meta, args []string) int {
 		}
 		v.Raw(map[string]any{
 			"format_version": "1.0", "valid": errs == 0, "error_count": errs, "warning_count": warns, "diagnostics": list,
+			"omitted_count": len(diags) - len(shown),
 		})
 		if errs > 0 {
 			return ExitError
