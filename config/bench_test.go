@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"math/rand"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -38,5 +40,22 @@ func BenchmarkLoadLocals(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/local")
 		})
+	}
+}
+
+// BenchmarkLoadRandomBytes loads 200 KB of random bytes (a binary file
+// saved as a lab): thousands of syntax errors, which must stay cheap.
+func BenchmarkLoadRandomBytes(b *testing.B) {
+	src := make([]byte, 200<<10)
+	rand.New(rand.NewSource(12)).Read(src)
+	dir, err := filepath.Abs(filepath.Join("..", "examples", "pod-basics"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	name := filepath.Join(dir, "random.podlab.hcl")
+	for b.Loop() {
+		if _, diags := LoadSources(dir, []string{name}, map[string][]byte{name: src}); !diags.HasErrors() {
+			b.Fatal("random bytes loaded without errors")
+		}
 	}
 }

@@ -36,7 +36,10 @@ func seedFiles(f *testing.F, patterns ...string) [][]byte {
 
 // FuzzLoad feeds the loader arbitrary lab files: it may report anything,
 // but must never panic, and must return a module to render diagnostics
-// with. Seeds are the course lab and the broken labs of testdata/bad.
+// with. Seeds are the course lab, the broken labs of testdata/bad, and the
+// hostile files of testdata/fuzz/FuzzLoad (random bytes, terminal escape
+// sequences, a huge single line, deeply nested brackets, NULs, invalid
+// UTF-8).
 //
 //	go test -run=^$ -fuzz=FuzzLoad -fuzztime=10s ./config/
 func FuzzLoad(f *testing.F) {
