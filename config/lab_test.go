@@ -38,7 +38,7 @@ lab {
 		CreateTimeout: 2 * time.Minute,
 		PodSecurity:   "restricted",
 		SeatQuota: &SeatQuota{Size: "small", Pods: 5, CPU: "1", Memory: "1Gi",
-			DefaultLimits: map[string]string{"cpu": "250m", "memory": "256Mi"}, DefaultRequests: map[string]string{"cpu": "50m", "memory": "64Mi"}},
+			DefaultLimits: map[string]string{"cpu": "250m", "memory": "256Mi"}, DefaultRequests: map[string]string{"cpu": "5m", "memory": "16Mi"}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)

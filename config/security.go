@@ -66,10 +66,12 @@ var seatQuotaSizes = map[string]SeatQuota{
 }
 
 // Per container, whatever the size: nginx and a tail sidecar use a few
-// MiB and next to no CPU.
+// MiB and next to no CPU. Requests decide scheduling, so they stay small:
+// 40 seats of the course (three containers each) request 0.6 CPU and
+// 1.9 GiB, which two e2-medium nodes, or the 2-core test node, can place.
 var (
 	defaultContainerLimits   = map[string]string{"cpu": "250m", "memory": "256Mi"}
-	defaultContainerRequests = map[string]string{"cpu": "50m", "memory": "64Mi"}
+	defaultContainerRequests = map[string]string{"cpu": "5m", "memory": "16Mi"}
 )
 
 // seatQuotaBlock is the seat_quota block as decoded: null where the lab

@@ -36,7 +36,7 @@ func TestPodSecurity(t *testing.T) {
 
 func TestSeatQuota(t *testing.T) {
 	limits := map[string]string{"cpu": "250m", "memory": "256Mi"}
-	requests := map[string]string{"cpu": "50m", "memory": "64Mi"}
+	requests := map[string]string{"cpu": "5m", "memory": "16Mi"}
 	tests := []struct {
 		name, seats, block string
 		want               *SeatQuota
@@ -48,7 +48,7 @@ func TestSeatQuota(t *testing.T) {
 		{"off", "2", "seat_quota {\n    size = \"none\"\n  }", nil},
 		{"overrides", "2", "seat_quota {\n    size             = \"large\"\n    pods             = 3\n    cpu              = 1\n    default_limits   = { memory = \"128Mi\" }\n    default_requests = { cpu = \"10m\" }\n  }",
 			&SeatQuota{Size: "large", Pods: 3, CPU: "1", Memory: "4Gi",
-				DefaultLimits: map[string]string{"cpu": "250m", "memory": "128Mi"}, DefaultRequests: map[string]string{"cpu": "10m", "memory": "64Mi"}}},
+				DefaultLimits: map[string]string{"cpu": "250m", "memory": "128Mi"}, DefaultRequests: map[string]string{"cpu": "10m", "memory": "16Mi"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

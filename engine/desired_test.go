@@ -491,7 +491,7 @@ func TestSeatBudget(t *testing.T) {
 	}
 	lim := limits.Object.Object["spec"].(map[string]any)["limits"].([]any)[0].(map[string]any)
 	if lim["type"] != "Container" || !reflect.DeepEqual(lim["default"], map[string]any{"cpu": "250m", "memory": "256Mi"}) ||
-		!reflect.DeepEqual(lim["defaultRequest"], map[string]any{"cpu": "50m", "memory": "64Mi"}) {
+		!reflect.DeepEqual(lim["defaultRequest"], map[string]any{"cpu": "5m", "memory": "16Mi"}) {
 		t.Errorf("limit range %v", lim)
 	}
 	if !contains(quota.DependsOn, limitsAddr) {

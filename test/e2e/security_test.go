@@ -155,7 +155,7 @@ func TestSeatCannotBreakOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range course.Spec.Containers {
-		if c.Resources.Limits.Memory().String() != "256Mi" || c.Resources.Requests.Cpu().String() != "50m" {
+		if c.Resources.Limits.Memory().String() != "256Mi" || c.Resources.Requests.Cpu().String() != "5m" {
 			t.Errorf("container %s of the course pod has resources %v, want the seat's defaults", c.Name, c.Resources)
 		}
 	}
