@@ -109,6 +109,11 @@ spec:
     # Both lines on one stream: containerd orders lines of stdout and stderr
     # by arrival, so two streams may swap.
     command: ["bash", "-c", "echo starting >&2; echo config file /etc/app.conf missing >&2; exit 3"]
+    # Without a probe the pod is Ready for the instant its container runs,
+    # and apply may take that instant for success; this one never passes.
+    readinessProbe:
+      exec:
+        command: ["cat", "/nonexistent"]
 `)
 	res := l.must(1, "apply", "-auto-approve", "-checks=false", "-json")
 	_, why := applyEvents(res)
