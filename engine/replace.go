@@ -57,19 +57,26 @@ func (r *replacing) apply(d *desired, ch *plan.Change, prior *state.Object) {
 
 // unused reports the addresses that named no object.
 func (r *replacing) unused() error {
-	var missing []string
-	for _, a := range r.addrs {
-		if !r.used[a] {
-			missing = append(missing, a)
-		}
-	}
+	missing := unmatched(r.addrs, r.used)
 	if len(missing) == 0 {
 		return nil
 	}
-	sort.Strings(missing)
 	return fmt.Errorf("-replace %s: no object of the configuration has that address (namespaces are never replaced); "+
 		"give an object's address as the plan or \"podlab state list\" shows it, or an exercise's or seat's to replace all its objects, "+
 		`such as exercise.nginx_pod or seat["kim"]`, strings.Join(missing, ", "))
+}
+
+// unmatched is the addresses given that named nothing, sorted: -replace
+// and -target refuse them alike.
+func unmatched(addrs []string, used map[string]bool) []string {
+	var missing []string
+	for _, a := range addrs {
+		if !used[a] {
+			missing = append(missing, a)
+		}
+	}
+	sort.Strings(missing)
+	return missing
 }
 
 // addressWithin reports whether addr is within, or is, the address of.

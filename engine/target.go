@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/podlab/podlab/config"
@@ -48,16 +47,10 @@ func (t *targeting) unused() error {
 	if t == nil {
 		return nil
 	}
-	var missing []string
-	for _, a := range t.addrs {
-		if !t.used[a] {
-			missing = append(missing, a)
-		}
-	}
+	missing := unmatched(t.addrs, t.used)
 	if len(missing) == 0 {
 		return nil
 	}
-	sort.Strings(missing)
 	return fmt.Errorf("-target %s: nothing in the configuration or the state has that address; "+
 		"give an object's address as the plan or \"podlab state list\" shows it, or an exercise's or seat's for all its objects, "+
 		`such as exercise.nginx_pod or seat["kim"]`, strings.Join(missing, ", "))
