@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/podlab/podlab/config"
-	"github.com/podlab/podlab/providers/kubernetes"
+	"github.com/podlab/podlab/internal/kubeapi"
 )
 
 // apiResources asks discovery whether the cluster serves a resource (by
@@ -28,7 +28,7 @@ func (r *Runner) apiResources(ctx context.Context, c *config.Check) (outcome, er
 	}
 	try := fmt.Sprintf("kubectl api-resources --api-group=%s", group)
 	list, err := r.Client.Clientset.Discovery().ServerResourcesForGroupVersion(a.APIVersion)
-	if kubernetes.IsNotFound(err) {
+	if kubeapi.IsNotFound(err) {
 		return outcome{expected: expected, seen: fmt.Sprintf("the cluster does not serve the API %s", a.APIVersion), try: try, final: true}, nil
 	}
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/podlab/podlab/config"
-	"github.com/podlab/podlab/providers/kubernetes"
+	"github.com/podlab/podlab/internal/kubeapi"
 )
 
 // Result is one check's outcome.
@@ -61,7 +61,7 @@ type Hooks interface {
 
 // Runner runs checks on one cluster.
 type Runner struct {
-	Client     *kubernetes.Client
+	Client     *kubeapi.Client
 	ProbeImage string
 	// ProbeNamespace is where node-side HTTP checks start their probe
 	// pods; empty for the namespace of the first such check.
@@ -181,7 +181,7 @@ func errText(err error) string {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "no answer before the check's timeout"
 	}
-	return kubernetes.Explain(err).Error()
+	return kubeapi.Explain(err).Error()
 }
 
 // trimSeen keeps what was seen readable in a table: at most 400

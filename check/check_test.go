@@ -12,8 +12,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/podlab/podlab/config"
+	"github.com/podlab/podlab/internal/kubeapi"
 	"github.com/podlab/podlab/internal/testcluster"
-	"github.com/podlab/podlab/providers/kubernetes"
 )
 
 // setup starts the course's sidecar pod in a fresh namespace of the test
@@ -34,7 +34,7 @@ func setup(t *testing.T) (*Runner, *config.Instance) {
 	if _, err := cs.CoreV1().Pods(ns).Create(context.Background(), &pod, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	kc, err := kubernetes.New(c.RESTConfig(), kubernetes.Options{})
+	kc, err := kubeapi.New(c.RESTConfig(), kubeapi.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podlab/podlab/config"
-	"github.com/podlab/podlab/providers/kubernetes"
+	"github.com/podlab/podlab/internal/kubeapi"
 )
 
 // roleProbe labels podlab's own probe pods, which no check targets.
@@ -23,7 +23,7 @@ func (r *Runner) targetPod(ctx context.Context, ns, name, selector string) (*cor
 	pods := r.Client.Clientset.CoreV1().Pods(ns)
 	if name != "" {
 		p, err := pods.Get(ctx, name, metav1.GetOptions{})
-		if kubernetes.IsNotFound(err) {
+		if kubeapi.IsNotFound(err) {
 			return nil, &outcome{expected: fmt.Sprintf("pod %s to exist", name), seen: fmt.Sprintf("no pod %s in namespace %s", name, ns),
 				try: fmt.Sprintf("kubectl get pods -n %s", ns)}, nil
 		}
@@ -108,7 +108,7 @@ func (r *Runner) ready(ctx context.Context, c *config.Check) (outcome, error) {
 	case len(names) > 0:
 		for _, n := range names {
 			p, err := r.Client.Clientset.CoreV1().Pods(ns).Get(ctx, n, metav1.GetOptions{})
-			if kubernetes.IsNotFound(err) {
+			if kubeapi.IsNotFound(err) {
 				return outcome{expected: fmt.Sprintf("pod %s Ready", n), seen: fmt.Sprintf("no pod %s in namespace %s", n, ns), try: try}, nil
 			}
 			if err != nil {

@@ -14,9 +14,9 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/podlab/podlab/config"
+	"github.com/podlab/podlab/internal/kubeapi"
 	"github.com/podlab/podlab/plan"
 	"github.com/podlab/podlab/providers"
-	"github.com/podlab/podlab/providers/kubernetes"
 	"github.com/podlab/podlab/state"
 )
 
@@ -39,7 +39,7 @@ type ApplyOptions struct {
 	// Reevaluate evaluates the lab again with values from state, for
 	// deferred manifests and for outputs; nil skips both.
 	Reevaluate func(rt config.Runtime) (*config.Env, hcl.Diagnostics)
-	Counter    *kubernetes.RequestCounter
+	Counter    *kubeapi.RequestCounter
 	// GracePeriod, when set, overrides the termination grace period of
 	// what destroy deletes.
 	GracePeriod *int64
@@ -50,7 +50,7 @@ type Result struct {
 	Added, Changed, Destroyed int
 	Interrupted               bool
 	Conn                      *providers.Connection
-	Client                    *kubernetes.Client
+	Client                    *kubeapi.Client
 }
 
 // Apply carries out a plan: the cluster first (created if need be, then
@@ -97,7 +97,7 @@ func (e *Engine) Apply(ctx context.Context, p *plan.Plan, opts ApplyOptions) (*R
 
 // connect brings the cluster into being when the plan says so and
 // returns a client for it.
-func (e *Engine) connect(ctx context.Context, p *plan.Plan, opts ApplyOptions) (*providers.Connection, *kubernetes.Client, hcl.Diagnostics) {
+func (e *Engine) connect(ctx context.Context, p *plan.Plan, opts ApplyOptions) (*providers.Connection, *kubeapi.Client, hcl.Diagnostics) {
 	prior := opts.State.State().Cluster
 	rec := func(update func(c *state.Cluster)) error {
 		return opts.State.Update(ctx, func(s *state.State) {
@@ -122,7 +122,7 @@ func (e *Engine) connect(ctx context.Context, p *plan.Plan, opts ApplyOptions) (
 	if err != nil {
 		return nil, nil, errDiag(fmt.Sprintf("Could not bring up cluster %q", e.Env.Cluster.Name), err)
 	}
-	kc, err := kubernetes.New(conn.REST, kubernetes.Options{Counter: opts.Counter})
+	kc, err := kubeapi.New(conn.REST, kubeapi.Options{Counter: opts.Counter})
 	if err != nil {
 		return nil, nil, errDiag("Cannot reach the cluster", err)
 	}
@@ -142,7 +142,7 @@ type run struct {
 	e    *Engine
 	p    *plan.Plan
 	opts ApplyOptions
-	kc   *kubernetes.Client
+	kc   *kubeapi.Client
 	ctx  context.Context
 	sem  chan struct{}
 
@@ -152,7 +152,7 @@ type run struct {
 
 	// pods waits for every pod through one watch, once one is needed.
 	podsOnce sync.Once
-	pods     *kubernetes.PodWaiter
+	pods     *kubeapi.PodWaiter
 }
 
 type task struct {
@@ -342,7 +342,7 @@ func (r *run) applyObject(ch *plan.Change, obj *unstructured.Unstructured, start
 		return nil, context.Canceled
 	}
 	applied, err := r.kc.Apply(r.opts.Kill, obj, false)
-	for attempt := 0; err != nil && kubernetes.IsMissingServiceAccount(err) && attempt < 5; attempt++ {
+	for attempt := 0; err != nil && kubeapi.IsMissingServiceAccount(err) && attempt < 5; attempt++ {
 		r.release()
 		r.opts.Hooks.ObjectStatus(ch.Address, ch.Action, "waiting for the namespace's service account", time.Since(start))
 		wctx, cancel := context.WithTimeout(r.ctx, time.Minute)
@@ -401,7 +401,7 @@ func (r *run) applyObject(ch *plan.Change, obj *unstructured.Unstructured, start
 
 // podWaiter is the run's shared watch on the environment's pods, or nil
 // where RBAC allows only watching pod by pod.
-func (r *run) podWaiter() *kubernetes.PodWaiter {
+func (r *run) podWaiter() *kubeapi.PodWaiter {
 	r.podsOnce.Do(func() {
 		w, err := r.kc.NewPodWaiter(r.ctx, EnvSelector(r.e.Env.Lab.Name, r.e.Env.Name))
 		if err == nil {

@@ -11,8 +11,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/podlab/podlab/config"
+	"github.com/podlab/podlab/internal/kubeapi"
 	"github.com/podlab/podlab/plan"
-	"github.com/podlab/podlab/providers/kubernetes"
 	"github.com/podlab/podlab/state"
 )
 
@@ -102,7 +102,7 @@ func (e *Engine) Destroy(ctx context.Context, p *plan.Plan, opts ApplyOptions) (
 // Leftovers lists what the cluster still holds with this environment's
 // label: its namespaces, and objects of every kind it ever applied, in any
 // namespace it may read.
-func (e *Engine) Leftovers(ctx context.Context, kc *kubernetes.Client, parallelism int) ([]unstructured.Unstructured, error) {
+func (e *Engine) Leftovers(ctx context.Context, kc *kubeapi.Client, parallelism int) ([]unstructured.Unstructured, error) {
 	live, err := e.refresh(ctx, kc, parallelism, false)
 	if err != nil {
 		return nil, err

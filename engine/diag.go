@@ -7,8 +7,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/podlab/podlab/internal/kubeapi"
 	"github.com/podlab/podlab/plan"
-	"github.com/podlab/podlab/providers/kubernetes"
 )
 
 var verbs = map[plan.Action]string{
@@ -32,7 +32,7 @@ func (e *Engine) objectDiag(ch *plan.Change, action plan.Action, err error) *hcl
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: fmt.Sprintf("Interrupted: %s %s", verbs[action], ch.Address),
 			Detail: "podlab was interrupted before this finished; the next plan carries on from the state it saved."}
 	}
-	if rej, ok := kubernetes.AsRejection(err); ok {
+	if rej, ok := kubeapi.AsRejection(err); ok {
 		var lines []string
 		field := ""
 		for _, c := range rej.Causes {
@@ -62,7 +62,7 @@ func (e *Engine) objectDiag(ch *plan.Change, action plan.Action, err error) *hcl
 	d := &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  fmt.Sprintf("Failed to %s %s", verbs[action], what),
-		Detail:   fmt.Sprintf("%s: %s%s", ch.Address, sentence(kubernetes.Explain(err).Error()), where),
+		Detail:   fmt.Sprintf("%s: %s%s", ch.Address, sentence(kubeapi.Explain(err).Error()), where),
 	}
 	if src != nil {
 		d.Subject = src.DeclRange.Ptr()

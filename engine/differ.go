@@ -9,8 +9,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/podlab/podlab/internal/kubeapi"
 	"github.com/podlab/podlab/plan"
-	"github.com/podlab/podlab/providers/kubernetes"
 )
 
 // KubeDiffer compares as kubectl diff does: it asks the API server what
@@ -18,14 +18,14 @@ import (
 // with the live object, so defaults the server fills in never show as
 // changes.
 type KubeDiffer struct {
-	Client *kubernetes.Client
+	Client *kubeapi.Client
 }
 
 // Diff works out how applying want would change live.
 func (d KubeDiffer) Diff(ctx context.Context, want, live *unstructured.Unstructured) (*Diff, error) {
 	dry, err := d.Client.Apply(ctx, want, true)
 	if err != nil {
-		if kubernetes.IsImmutable(err) {
+		if kubeapi.IsImmutable(err) {
 			return &Diff{
 				Action:            plan.Replace,
 				Reason:            "the API server cannot change it in place",
@@ -34,7 +34,7 @@ func (d KubeDiffer) Diff(ctx context.Context, want, live *unstructured.Unstructu
 				ForcesReplacement: changedPaths(want.Object, live.Object, ""),
 			}, nil
 		}
-		return nil, kubernetes.Explain(err)
+		return nil, kubeapi.Explain(err)
 	}
 	before, after := trim(live.Object), trim(dry.Object)
 	if reflect.DeepEqual(before, after) {

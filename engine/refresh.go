@@ -10,7 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/podlab/podlab/providers/kubernetes"
+	"github.com/podlab/podlab/internal/kubeapi"
 )
 
 var (
@@ -29,13 +29,13 @@ var (
 // environment's label (made by someone else, or "default") is returned
 // under the configuration's address, so the plan uses it without taking it
 // over: podlab never labels or deletes a namespace it did not create.
-func (e *Engine) Refresh(ctx context.Context, kc *kubernetes.Client, parallelism int) (map[string]*unstructured.Unstructured, error) {
+func (e *Engine) Refresh(ctx context.Context, kc *kubeapi.Client, parallelism int) (map[string]*unstructured.Unstructured, error) {
 	return e.refresh(ctx, kc, parallelism, true)
 }
 
 // refresh reads the environment's objects; with foreign, also the
 // configuration's namespaces that exist but are not the environment's.
-func (e *Engine) refresh(ctx context.Context, kc *kubernetes.Client, parallelism int, foreign bool) (map[string]*unstructured.Unstructured, error) {
+func (e *Engine) refresh(ctx context.Context, kc *kubeapi.Client, parallelism int, foreign bool) (map[string]*unstructured.Unstructured, error) {
 	sel := EnvSelector(e.Env.Lab.Name, e.Env.Name)
 	live := map[string]*unstructured.Unstructured{}
 	var mu sync.Mutex
@@ -53,8 +53,8 @@ func (e *Engine) refresh(ctx context.Context, kc *kubernetes.Client, parallelism
 	}
 	nsList, err := kc.List(ctx, namespaceGVK, "", sel)
 	nsListed := err == nil
-	if err != nil && !kubernetes.IsForbidden(err) {
-		return nil, fmt.Errorf("refresh: list namespaces: %w", kubernetes.Explain(err))
+	if err != nil && !kubeapi.IsForbidden(err) {
+		return nil, fmt.Errorf("refresh: list namespaces: %w", kubeapi.Explain(err))
 	}
 	addAll(nsList)
 
@@ -123,8 +123,8 @@ func (e *Engine) refresh(ctx context.Context, kc *kubernetes.Client, parallelism
 			addAll(items)
 			continue
 		}
-		if !kubernetes.IsForbidden(err) {
-			return nil, fmt.Errorf("refresh: list %s: %w", gvk.Kind, kubernetes.Explain(err))
+		if !kubeapi.IsForbidden(err) {
+			return nil, fmt.Errorf("refresh: list %s: %w", gvk.Kind, kubeapi.Explain(err))
 		}
 		for ns := range namespaces {
 			jobs = append(jobs, job{gvk: gvk, ns: ns})
@@ -142,8 +142,8 @@ func (e *Engine) refresh(ctx context.Context, kc *kubernetes.Client, parallelism
 			if j.name != "" {
 				u, err := kc.Get(gctx, j.gvk, "", j.name)
 				switch {
-				case err != nil && !kubernetes.IsForbidden(err):
-					return fmt.Errorf("refresh: read namespace %q: %w", j.name, kubernetes.Explain(err))
+				case err != nil && !kubeapi.IsForbidden(err):
+					return fmt.Errorf("refresh: read namespace %q: %w", j.name, kubeapi.Explain(err))
 				case u == nil:
 					// Absent, or out of sight, which is as good: applying
 					// it will say what RBAC refuses.
@@ -157,11 +157,11 @@ func (e *Engine) refresh(ctx context.Context, kc *kubernetes.Client, parallelism
 				return nil
 			}
 			items, err := kc.List(gctx, j.gvk, j.ns, sel)
-			if kubernetes.IsNotFound(err) {
+			if kubeapi.IsNotFound(err) {
 				return nil
 			}
 			if err != nil {
-				return fmt.Errorf("refresh: list %s in %q: %w", j.gvk.Kind, j.ns, kubernetes.Explain(err))
+				return fmt.Errorf("refresh: list %s in %q: %w", j.gvk.Kind, j.ns, kubeapi.Explain(err))
 			}
 			addAll(items)
 			return nil

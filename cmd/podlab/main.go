@@ -16,7 +16,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/podlab/podlab/internal/command"
-	"github.com/podlab/podlab/providers/kubernetes"
+	"github.com/podlab/podlab/internal/kubeapi"
 )
 
 // stopGrace bounds how long a command that writes no state may take to
@@ -91,7 +91,7 @@ func main() {
 	// command made, for tests and benchmarks.
 	stats := os.Getenv("PODLAB_API_STATS")
 	if stats != "" {
-		m.Counter = &kubernetes.RequestCounter{}
+		m.Counter = &kubeapi.RequestCounter{}
 	}
 	code := command.Run(m, os.Args[1:])
 	close(returned)

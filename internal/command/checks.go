@@ -9,8 +9,8 @@ import (
 	"github.com/podlab/podlab/engine"
 	"github.com/podlab/podlab/internal/command/arguments"
 	"github.com/podlab/podlab/internal/command/views"
+	"github.com/podlab/podlab/internal/kubeapi"
 	"github.com/podlab/podlab/providers"
-	"github.com/podlab/podlab/providers/kubernetes"
 	"github.com/podlab/podlab/state"
 )
 
@@ -46,7 +46,7 @@ type checkRequest struct {
 	// instances, when set, limits the checks to these instances: those a
 	// targeted apply kept.
 	instances map[string]bool
-	client    *kubernetes.Client
+	client    *kubeapi.Client
 }
 
 // runChecks runs the environment's checks, records each result in state,

@@ -18,8 +18,8 @@ import (
 	"github.com/podlab/podlab/engine"
 	"github.com/podlab/podlab/internal/command/arguments"
 	"github.com/podlab/podlab/internal/command/views"
+	"github.com/podlab/podlab/internal/kubeapi"
 	"github.com/podlab/podlab/providers"
-	"github.com/podlab/podlab/providers/kubernetes"
 	"github.com/podlab/podlab/state"
 )
 
@@ -79,7 +79,7 @@ func runKubeconfig(m *Meta, args []string) int {
 		v.Errorf("%s", err)
 		return ExitError
 	}
-	kc, err := kubernetes.New(conn.REST, kubernetes.Options{Counter: m.Counter})
+	kc, err := kubeapi.New(conn.REST, kubeapi.Options{Counter: m.Counter})
 	if err != nil {
 		v.Errorf("%s", err)
 		return ExitError
@@ -129,7 +129,7 @@ func tokenLifetime(st *state.State, env *config.Env) time.Duration {
 // their service account and one context per exercise, set to its
 // namespace. The token comes from the TokenRequest API and is never
 // stored in state.
-func seatKubeconfig(ctx context.Context, kc *kubernetes.Client, env *config.Env, st *state.State, seat *config.Seat, lifetime time.Duration) (*clientcmdapi.Config, error) {
+func seatKubeconfig(ctx context.Context, kc *kubeapi.Client, env *config.Env, st *state.State, seat *config.Seat, lifetime time.Duration) (*clientcmdapi.Config, error) {
 	home := env.SeatNamespace(seat)
 	if st.Object(config.SeatAddress(seat)+".ServiceAccount."+engine.StudentAccount) == nil {
 		return nil, fmt.Errorf("its service account is not applied yet: run podlab apply first")
@@ -138,7 +138,7 @@ func seatKubeconfig(ctx context.Context, kc *kubernetes.Client, env *config.Env,
 	tr, err := kc.Clientset.CoreV1().ServiceAccounts(home).CreateToken(ctx, engine.StudentAccount,
 		&authv1.TokenRequest{Spec: authv1.TokenRequestSpec{ExpirationSeconds: &secs}}, metav1.CreateOptions{})
 	if err != nil {
-		return nil, fmt.Errorf("request a token for %s/%s: %w", home, engine.StudentAccount, kubernetes.Explain(err))
+		return nil, fmt.Errorf("request a token for %s/%s: %w", home, engine.StudentAccount, kubeapi.Explain(err))
 	}
 	ca := kc.REST.TLSClientConfig.CAData
 	if len(ca) == 0 && kc.REST.TLSClientConfig.CAFile != "" {

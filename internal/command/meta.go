@@ -23,11 +23,11 @@ import (
 	"github.com/podlab/podlab/internal/command/arguments"
 	"github.com/podlab/podlab/internal/command/views"
 	"github.com/podlab/podlab/internal/i18n"
+	"github.com/podlab/podlab/internal/kubeapi"
 	"github.com/podlab/podlab/providers"
 	"github.com/podlab/podlab/providers/gke"
 	"github.com/podlab/podlab/providers/kubeadm"
 	"github.com/podlab/podlab/providers/kubeconfig"
-	"github.com/podlab/podlab/providers/kubernetes"
 	"github.com/podlab/podlab/state"
 	"github.com/podlab/podlab/state/gcs"
 )
@@ -47,7 +47,7 @@ type Meta struct {
 	Kill context.Context
 	// Counter, when set, counts the Kubernetes API requests the command
 	// makes (PODLAB_API_STATS, for tests and benchmarks).
-	Counter *kubernetes.RequestCounter
+	Counter *kubeapi.RequestCounter
 
 	// mu guards saving and interrupted, so that a command never starts
 	// changing the environment after an interrupt that stopped it.

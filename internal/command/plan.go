@@ -12,9 +12,9 @@ import (
 	"github.com/podlab/podlab/engine"
 	"github.com/podlab/podlab/internal/command/arguments"
 	"github.com/podlab/podlab/internal/command/views"
+	"github.com/podlab/podlab/internal/kubeapi"
 	"github.com/podlab/podlab/plan"
 	"github.com/podlab/podlab/providers"
-	"github.com/podlab/podlab/providers/kubernetes"
 	"github.com/podlab/podlab/state"
 )
 
@@ -62,13 +62,13 @@ type planRequest struct {
 	replace     []string
 	target      []string
 	refreshOnly bool
-	counter     *kubernetes.RequestCounter
+	counter     *kubeapi.RequestCounter
 }
 
 // makePlan plans for a loaded lab: the cluster's change from its provider,
 // then every object against what refresh finds in the cluster. It returns
 // the client it refreshed with, if any.
-func (m *Meta) makePlan(v *views.View, l *loaded, prior *state.State, req planRequest) (*plan.Plan, *kubernetes.Client, int) {
+func (m *Meta) makePlan(v *views.View, l *loaded, prior *state.State, req planRequest) (*plan.Plan, *kubeapi.Client, int) {
 	prov, err := m.provider(l)
 	if err != nil {
 		v.Errorf("%s", err)
@@ -93,7 +93,7 @@ func (m *Meta) makePlan(v *views.View, l *loaded, prior *state.State, req planRe
 		opts.Live = map[string]*unstructured.Unstructured{}
 	}
 	e := engine.New(l.env, prior, m.Version)
-	var kc *kubernetes.Client
+	var kc *kubeapi.Client
 	if req.refresh && (cc == nil || cc.Action != plan.Create) {
 		kc, err = m.connect(prov, prior, req.counter)
 		switch {
@@ -175,7 +175,7 @@ func (m *Meta) makePlan(v *views.View, l *loaded, prior *state.State, req planRe
 }
 
 // connect reaches an existing cluster, checking that it answers.
-func (m *Meta) connect(prov providers.Cluster, prior *state.State, counter *kubernetes.RequestCounter) (*kubernetes.Client, error) {
+func (m *Meta) connect(prov providers.Cluster, prior *state.State, counter *kubeapi.RequestCounter) (*kubeapi.Client, error) {
 	conn, err := prov.Connect(m.Ctx, prior.Cluster)
 	if err != nil {
 		return nil, err
@@ -183,7 +183,7 @@ func (m *Meta) connect(prov providers.Cluster, prior *state.State, counter *kube
 	if counter == nil {
 		counter = m.Counter
 	}
-	kc, err := kubernetes.New(conn.REST, kubernetes.Options{Counter: counter})
+	kc, err := kubeapi.New(conn.REST, kubeapi.Options{Counter: counter})
 	if err != nil {
 		return nil, err
 	}

@@ -17,9 +17,9 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/podlab/podlab/config"
+	"github.com/podlab/podlab/internal/kubeapi"
 	"github.com/podlab/podlab/plan"
 	"github.com/podlab/podlab/providers"
-	"github.com/podlab/podlab/providers/kubernetes"
 	"github.com/podlab/podlab/state"
 )
 
@@ -161,7 +161,7 @@ func (p *Provider) Ensure(ctx context.Context, prior *state.Cluster, rec provide
 	if err != nil {
 		return nil, err
 	}
-	kc, err := kubernetes.New(conn.REST, kubernetes.Options{})
+	kc, err := kubeapi.New(conn.REST, kubeapi.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("cluster %q: %w", p.Name, err)
 	}

@@ -17,7 +17,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/podlab/podlab/config"
-	podlabk8s "github.com/podlab/podlab/providers/kubernetes"
+	podlabk8s "github.com/podlab/podlab/internal/kubeapi"
 )
 
 // A class of two seats, one with a Korean name: each seat's objects in its

@@ -1,7 +1,7 @@
-// Package kubernetes is how podlab talks to a cluster's API: server-side
+// Package kubeapi is how podlab talks to a cluster's API: server-side
 // apply and its dry run, lists by label, deletes, and waiting by watch for
 // objects to become ready or to disappear. It knows nothing of labs.
-package kubernetes
+package kubeapi
 
 import (
 	"context"
