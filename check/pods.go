@@ -10,11 +10,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podlab/podlab/config"
+	"github.com/podlab/podlab/engine"
 	"github.com/podlab/podlab/internal/kubeapi"
 )
 
-// roleProbe labels podlab's own probe pods, which no check targets.
-const roleProbe = "probe"
 
 // targetPod resolves a check's pod (by name, or the first Ready pod a
 // selector matches) and requires it to be Ready: a check runs once the
@@ -119,7 +118,7 @@ func (r *Runner) ready(ctx context.Context, c *config.Check) (outcome, error) {
 	default:
 		sel := rc.Selector
 		if sel == "" {
-			sel = "podlab.dev/role!=" + roleProbe
+			sel = engine.LabelRole + "!=" + engine.RoleProbe
 		}
 		list, err := r.Client.Clientset.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: sel})
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/podlab/podlab/config"
+	"github.com/podlab/podlab/engine"
 )
 
 const probeContainer = "probe"
@@ -91,7 +92,7 @@ func (p *probes) start(ctx context.Context, pr *probe, node string) *outcome {
 			return &outcome{seen: "the old probe pod would not go: " + errText(err)}
 		}
 	}
-	labels := map[string]string{"podlab.dev/role": roleProbe}
+	labels := map[string]string{engine.LabelRole: engine.RoleProbe}
 	for k, v := range p.r.Labels {
 		labels[k] = v
 	}
@@ -99,7 +100,7 @@ func (p *probes) start(ctx context.Context, pr *probe, node string) *outcome {
 	pod := &corev1.Pod{
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
 		ObjectMeta: metav1.ObjectMeta{Name: pr.name, Namespace: pr.ns, Labels: labels,
-			Annotations: map[string]string{"podlab.dev/address": config.ProbesAddress + ".Pod." + pr.name}},
+			Annotations: map[string]string{engine.AnnotAddress: config.ProbesAddress + ".Pod." + pr.name}},
 		Spec: corev1.PodSpec{
 			NodeName:                      node,
 			HostNetwork:                   true,

@@ -309,10 +309,7 @@ func (e *evaluator) chooseCluster(labBody hcl.Body) {
 		return
 	}
 	e.env.Lab.Cluster = name
-	e.env.Name = name
-	if e.opts.Workspace != "" && e.opts.Workspace != "default" {
-		e.env.Name = name + "@" + e.opts.Workspace
-	}
+	e.env.Name = EnvName(name, e.opts.Workspace)
 }
 
 func firstFile(m *Module) string {

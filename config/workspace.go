@@ -55,3 +55,22 @@ func WorkspaceClusterName(name, workspace string) string {
 	h := ShortHash(s)
 	return strings.TrimRight(s[:maxGKEName-len(h)-1], "-") + "-" + h
 }
+
+// EnvName is the name of the environment of a cluster block in a
+// workspace: the block's name, then "@WORKSPACE" outside the default one.
+func EnvName(cluster, workspace string) string {
+	if workspace == "" || workspace == "default" {
+		return cluster
+	}
+	return cluster + "@" + workspace
+}
+
+// SplitEnvName is EnvName undone: the cluster block and the workspace
+// ("default" for none) of an environment's name.
+func SplitEnvName(env string) (cluster, workspace string) {
+	cluster, workspace, ok := strings.Cut(env, "@")
+	if !ok {
+		workspace = "default"
+	}
+	return cluster, workspace
+}

@@ -20,7 +20,6 @@ const (
 	AnnotLabName      = "podlab.dev/lab-name"
 	AnnotExerciseName = "podlab.dev/exercise-name"
 	AnnotSeatName     = "podlab.dev/seat-name"
-	ManagerName       = "podlab"
 	RoleExerciseNS    = "exercise-namespace"
 	RoleProbeNS       = "probe-namespace"
 	// RoleProbe marks the probe pods of node-side HTTP checks: podlab's,
@@ -33,6 +32,12 @@ const (
 // one label value (63 characters at most, hashed when longer).
 func EnvID(lab, env string) string {
 	return config.JoinLabel(config.Slug(lab), config.Slug(env))
+}
+
+// EnvLabels are the labels that mark an object as podlab's and the
+// environment's, for what podlab starts outside a plan (probe pods).
+func EnvLabels(env *config.Env) map[string]string {
+	return map[string]string{LabelEnv: EnvID(env.Lab.Name, env.Name), LabelManagedBy: managedByPodlab}
 }
 
 // EnvSelector selects every object of an environment.

@@ -33,6 +33,27 @@ type Cluster interface {
 	// Destroy tears down what podlab created; a cluster it adopted or was
 	// merely given is left alone.
 	Destroy(ctx context.Context, prior *state.Cluster, rec Recorder, p Progress) error
+	// CheckDestroy refuses, before anything in the cluster is deleted, a
+	// destroy that Destroy would refuse (a protected cluster).
+	CheckDestroy(prior *state.Cluster) error
+}
+
+// Options are what every provider may need besides its own block.
+type Options struct {
+	// Lab and Env name the lab and the environment (for labels).
+	Lab, Env string
+	// LabDir is the lab's directory: relative paths in the block are
+	// found there.
+	LabDir string
+	// WorkDir is where the provider keeps files on this machine (a
+	// kubeconfig, host logs): the environment's directory beside its
+	// state.
+	WorkDir string
+	// ExpiresAt, when set, is when the environment expires, labelled on
+	// what the provider creates so that tools outside podlab see it.
+	ExpiresAt *time.Time
+	// Getenv reads the environment podlab runs in.
+	Getenv func(string) string
 }
 
 // KubeconfigSource is a provider that can write a kubeconfig for people to

@@ -11,6 +11,7 @@ import (
 
 	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/command/arguments"
+	"github.com/podlab/podlab/internal/operation"
 )
 
 // completeCommand is the hidden command the completion scripts call with
@@ -168,7 +169,7 @@ type completionLab struct {
 	m      *Meta
 	dir    string
 	words  []string
-	loaded *loaded
+	loaded *operation.Lab
 	tried  bool
 }
 
@@ -182,7 +183,7 @@ func (c *completionLab) labDir() string {
 	return d
 }
 
-func (c *completionLab) load() *loaded {
+func (c *completionLab) load() *operation.Lab {
 	if c.tried {
 		return c.loaded
 	}
@@ -200,7 +201,7 @@ func (c *completionLab) load() *loaded {
 		}
 	}
 	l, diags := c.m.load(c.labDir(), vars, ws, false)
-	if diags.HasErrors() || l.env == nil {
+	if diags.HasErrors() || l.Env == nil {
 		return nil
 	}
 	c.loaded = l
@@ -213,7 +214,7 @@ func (c *completionLab) seats() []string {
 		return nil
 	}
 	var out []string
-	for _, s := range l.env.Lab.Seats {
+	for _, s := range l.Env.Lab.Seats {
 		out = append(out, s.Name)
 	}
 	return out
@@ -227,7 +228,7 @@ func (c *completionLab) addresses() []string {
 		return nil
 	}
 	var out []string
-	for _, in := range l.env.Instances {
+	for _, in := range l.Env.Instances {
 		out = append(out, in.Address)
 		if in.Seat != nil {
 			out = append(out, "seat["+strconv.Quote(in.Seat.Name)+"]")
@@ -263,7 +264,7 @@ func (c *completionLab) outputs() []string {
 		return nil
 	}
 	var out []string
-	for _, o := range l.env.Outputs {
+	for _, o := range l.Env.Outputs {
 		out = append(out, o.Name)
 	}
 	return out

@@ -28,16 +28,16 @@ func runConsole(m *Meta, args []string) int {
 	}
 	v := m.view(a.View)
 	l, diags := m.load(m.dir(a.Common), a.Vars, a.Workspace, false)
-	v.Diagnostics(diags, l.files)
+	v.Diagnostics(diags, l.Files)
 	if diags.HasErrors() {
 		return ExitError
 	}
-	env := l.env
+	env := l.Env
 	a.State.Lock = false
 	if mgr, err := m.openState(l, a.State, "console"); err == nil {
 		st := mgr.State()
 		mgr.Close()
-		if again, ds := m.reevaluate(l)(engine.StateRuntime{State: st}); !ds.HasErrors() {
+		if again, ds := l.Reevaluate(engine.StateRuntime{State: st}); !ds.HasErrors() {
 			env = again
 		}
 	}

@@ -13,7 +13,7 @@ func runForceUnlock(m *Meta, args []string) int {
 	}
 	v := m.view(a.View)
 	l, diags := m.load(m.dir(a.Common), a.Vars, a.Workspace, false)
-	v.Diagnostics(diags, l.files)
+	v.Diagnostics(diags, l.Files)
 	if diags.HasErrors() {
 		return ExitError
 	}
@@ -22,14 +22,14 @@ func runForceUnlock(m *Meta, args []string) int {
 		v.Errorf("%s", err)
 		return ExitError
 	}
-	if !a.Force && !confirm(m, v, fmt.Sprintf("Remove lock %s of environment %q? Only do this if the podlab that held it is gone.", a.ID, l.env.Name)) {
+	if !a.Force && !m.operationView(v, l).Confirm(fmt.Sprintf("Remove lock %s of environment %q? Only do this if the podlab that held it is gone.", a.ID, l.Env.Name)) {
 		v.Printf("force-unlock cancelled.\n")
 		return ExitError
 	}
-	if err := b.ForceUnlock(m.Ctx, l.env.Name, a.ID); err != nil {
+	if err := b.ForceUnlock(m.Ctx, l.Env.Name, a.ID); err != nil {
 		v.Errorf("%s", err)
 		return ExitError
 	}
-	v.Printf("The state of %q is unlocked.\n", l.env.Name)
+	v.Printf("The state of %q is unlocked.\n", l.Env.Name)
 	return ExitOK
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/podlab/podlab/engine"
 	"github.com/podlab/podlab/internal/command/arguments"
+	"github.com/podlab/podlab/internal/operation"
 )
 
 func runGraph(m *Meta, args []string) int {
@@ -17,7 +18,7 @@ func runGraph(m *Meta, args []string) int {
 	}
 	v := m.view(a.View)
 	l, diags := m.load(m.dir(a.Common), a.Vars, "", false)
-	v.Diagnostics(diags, l.files)
+	v.Diagnostics(diags, l.Files)
 	if diags.HasErrors() {
 		return ExitError
 	}
@@ -28,8 +29,8 @@ func runGraph(m *Meta, args []string) int {
 // dot renders the lab's dependency graph: blocks, and with objects the
 // Kubernetes objects of each exercise instance in apply order. An edge
 // points from a node to what it depends on, as in Terraform's graph.
-func dot(l *loaded, objects bool) string {
-	g := l.module.Graph()
+func dot(l *operation.Lab, objects bool) string {
+	g := l.Module.Graph()
 	var b strings.Builder
 	b.WriteString("digraph podlab {\n  compound = \"true\"\n  newrank = \"true\"\n  rankdir = \"RL\"\n")
 	q := strconv.Quote
@@ -52,8 +53,8 @@ func dot(l *loaded, objects bool) string {
 			fmt.Fprintf(&b, "  %s -> %s\n", q(n), q(d))
 		}
 	}
-	if objects && l.env != nil {
-		for _, in := range l.env.Instances {
+	if objects && l.Env != nil {
+		for _, in := range l.Env.Instances {
 			ns := engine.NamespaceAddress(in)
 			fmt.Fprintf(&b, "  %s [label = %s, shape = \"folder\"]\n", q(ns), q("Namespace "+in.Namespace))
 			fmt.Fprintf(&b, "  %s -> %s [style = \"dashed\"]\n", q(ns), q("exercise."+in.Exercise.Name))
@@ -62,9 +63,9 @@ func dot(l *loaded, objects bool) string {
 				fmt.Fprintf(&b, "  %s -> %s\n", q(o.Address), q(ns))
 			}
 		}
-		if l.env.Cluster != nil {
-			for _, in := range l.env.Instances {
-				fmt.Fprintf(&b, "  %s -> %s [style = \"dotted\"]\n", q(engine.NamespaceAddress(in)), q("cluster."+l.env.Cluster.Name))
+		if l.Env.Cluster != nil {
+			for _, in := range l.Env.Instances {
+				fmt.Fprintf(&b, "  %s -> %s [style = \"dotted\"]\n", q(engine.NamespaceAddress(in)), q("cluster."+l.Env.Cluster.Name))
 			}
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/podlab/podlab/internal/command/arguments"
 	"github.com/podlab/podlab/internal/command/views"
 	"github.com/podlab/podlab/internal/kubeapi"
+	"github.com/podlab/podlab/internal/operation"
 	"github.com/podlab/podlab/providers"
 	"github.com/podlab/podlab/state"
 )
@@ -30,7 +31,7 @@ func runKubeconfig(m *Meta, args []string) int {
 	}
 	v := m.view(a.View)
 	l, diags := m.load(m.dir(a.Common), a.Vars, a.Workspace, false)
-	v.Diagnostics(diags, l.files)
+	v.Diagnostics(diags, l.Files)
 	if diags.HasErrors() {
 		return ExitError
 	}
@@ -42,7 +43,7 @@ func runKubeconfig(m *Meta, args []string) int {
 	}
 	defer mgr.Close()
 	st := mgr.State()
-	prov, err := m.provider(l)
+	prov, err := operation.NewProvider(l, mgr, st.ExpiresAt, m.getenv)
 	if err != nil {
 		v.Errorf("%s", err)
 		return ExitError
@@ -50,7 +51,7 @@ func runKubeconfig(m *Meta, args []string) int {
 	if a.Seat == "" && !a.All {
 		src, ok := prov.(providers.KubeconfigSource)
 		if !ok {
-			v.Errorf("the %s provider cannot write a kubeconfig", l.env.Cluster.Kind)
+			v.Errorf("the %s provider cannot write a kubeconfig", l.Env.Cluster.Kind)
 			return ExitError
 		}
 		cfg, err := src.Kubeconfig(m.Ctx, st.Cluster)
@@ -60,12 +61,12 @@ func runKubeconfig(m *Meta, args []string) int {
 		}
 		return writeKubeconfig(m, v, cfg, a.Out, "")
 	}
-	if len(l.env.Lab.Seats) == 0 {
+	if len(l.Env.Lab.Seats) == 0 {
 		v.Errorf("the lab has no seats: set lab { seats = [...] } for per-student kubeconfigs, or run podlab kubeconfig without -seat")
 		return ExitError
 	}
 	var seats []*config.Seat
-	for _, s := range l.env.Lab.Seats {
+	for _, s := range l.Env.Lab.Seats {
 		if a.All || s.Name == a.Seat {
 			seats = append(seats, s)
 		}
@@ -84,7 +85,7 @@ func runKubeconfig(m *Meta, args []string) int {
 		v.Errorf("%s", err)
 		return ExitError
 	}
-	lifetime := tokenLifetime(st, l.env)
+	lifetime := tokenLifetime(st, l.Env)
 	if a.All {
 		if err := os.MkdirAll(a.Dir, 0o700); err != nil {
 			v.Errorf("%s", err)
@@ -92,7 +93,7 @@ func runKubeconfig(m *Meta, args []string) int {
 		}
 	}
 	for _, seat := range seats {
-		cfg, err := seatKubeconfig(m.Ctx, kc, l.env, st, seat, lifetime)
+		cfg, err := seatKubeconfig(m.Ctx, kc, l.Env, st, seat, lifetime)
 		if err != nil {
 			v.Errorf("seat %q: %s", seat.Name, err)
 			return ExitError

@@ -6,14 +6,12 @@ package command
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
+	"strings"
 	"sync"
-	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
@@ -24,10 +22,7 @@ import (
 	"github.com/podlab/podlab/internal/command/views"
 	"github.com/podlab/podlab/internal/i18n"
 	"github.com/podlab/podlab/internal/kubeapi"
-	"github.com/podlab/podlab/providers"
-	"github.com/podlab/podlab/providers/gke"
-	"github.com/podlab/podlab/providers/kubeadm"
-	"github.com/podlab/podlab/providers/kubeconfig"
+	"github.com/podlab/podlab/internal/operation"
 	"github.com/podlab/podlab/state"
 	"github.com/podlab/podlab/state/gcs"
 )
@@ -92,20 +87,11 @@ func (m *Meta) startSaving() bool {
 
 func (m *Meta) getenv(key string) string {
 	for i := len(m.Environ) - 1; i >= 0; i-- {
-		if k, v, ok := cut(m.Environ[i], "="); ok && k == key {
+		if k, v, ok := strings.Cut(m.Environ[i], "="); ok && k == key {
 			return v
 		}
 	}
 	return ""
-}
-
-func cut(s, sep string) (string, string, bool) {
-	for i := 0; i+len(sep) <= len(s); i++ {
-		if s[i:i+len(sep)] == sep {
-			return s[:i], s[i+len(sep):], true
-		}
-	}
-	return s, "", false
 }
 
 // dir is the lab directory: the command's -chdir, else the global one.
@@ -139,62 +125,63 @@ func (m *Meta) localize(lab config.LabSettings) {
 	}
 }
 
-// loaded is a lab loaded and evaluated for one environment.
-type loaded struct {
-	dir       string
-	module    *config.Module
-	env       *config.Env
-	files     map[string]*hcl.File
-	inputs    []config.RawValue
-	workspace string
-	cluster   string
-}
-
 // load reads the lab in dir and evaluates it with the given variables.
 // Diagnostics come with the files they point into.
-func (m *Meta) load(dir string, vars arguments.Vars, workspace string, validate bool) (*loaded, hcl.Diagnostics) {
+func (m *Meta) load(dir string, vars arguments.Vars, workspace string, validate bool) (*operation.Lab, hcl.Diagnostics) {
 	return m.loadWith(dir, vars, config.EvalOptions{Workspace: workspace, Validate: validate})
 }
 
-// loadEnv loads the lab for a named environment (cluster block), or, with
-// cluster empty, the one the variables choose.
-func (m *Meta) loadEnv(dir string, vars arguments.Vars, workspace, cluster string) (*loaded, hcl.Diagnostics) {
-	return m.loadWith(dir, vars, config.EvalOptions{Workspace: workspace, Cluster: cluster})
+// open is every command's opening: it loads the lab for an environment
+// (opts), shows what loading found, and opens the environment's state for
+// the named operation (locked when a asks). It returns ok false once it
+// has shown why it cannot go on.
+func (m *Meta) open(v *views.View, dir string, vars arguments.Vars, opts config.EvalOptions, a arguments.State, operation string) (*operation.Lab, *state.Manager, bool) {
+	l, diags := m.loadWith(dir, vars, opts)
+	v.Diagnostics(diags, l.Files)
+	if diags.HasErrors() {
+		return l, nil, false
+	}
+	mgr, err := m.openState(l, a, operation)
+	if err != nil {
+		v.Errorf("%s", err)
+		return l, nil, false
+	}
+	return l, mgr, true
 }
 
 // loadWith loads and evaluates the lab. opts.Inputs, when set, come before
 // (below) the values given now: a saved plan's variables.
-func (m *Meta) loadWith(dir string, vars arguments.Vars, opts config.EvalOptions) (*loaded, hcl.Diagnostics) {
-	l := &loaded{dir: dir, files: map[string]*hcl.File{}, cluster: opts.Cluster}
+func (m *Meta) loadWith(dir string, vars arguments.Vars, opts config.EvalOptions) (*operation.Lab, hcl.Diagnostics) {
+	l := &operation.Lab{Dir: dir, Files: map[string]*hcl.File{}, Cluster: opts.Cluster}
 	ws, err := m.resolveWorkspace(dir, opts.Workspace)
 	if err != nil {
 		return l, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid workspace", Detail: err.Error() + "."}}
 	}
-	opts.Workspace, l.workspace = ws, ws
+	opts.Workspace, l.Workspace = ws, ws
 	mod, diags := config.Load(dir)
 	if mod != nil {
-		l.module = mod
+		l.Module = mod
 		for k, f := range mod.Files {
-			l.files[k] = f
+			l.Files[k] = f
 		}
 	}
 	if diags.HasErrors() {
 		return l, diags
 	}
-	inputs, ds := m.inputs(dir, vars, l.files)
+	inputs, ds := m.inputs(dir, vars, l.Files)
 	diags = append(diags, ds...)
 	if ds.HasErrors() {
 		return l, diags
 	}
 	inputs = append(opts.Inputs, inputs...)
-	l.inputs = inputs
+	l.Inputs = inputs
 	opts.Inputs = inputs
 	env, ds := config.Evaluate(mod, opts)
 	if env != nil {
-		l.env = env
+		l.Env = env
 		m.localize(env.Lab)
 		for k, f := range env.Files {
-			l.files[k] = f
+			l.Files[k] = f
 		}
 	}
 	return l, append(diags, ds...)
@@ -231,11 +218,11 @@ func (m *Meta) inputs(dir string, vars arguments.Vars, files map[string]*hcl.Fil
 }
 
 // backend returns where the lab's states live.
-func (m *Meta) backend(l *loaded) (state.Backend, error) {
-	b := l.module.Backend
+func (m *Meta) backend(l *operation.Lab) (state.Backend, error) {
+	b := l.Module.Backend
 	// Messages name state files by absolute path: with -chdir a relative
 	// one would mislead.
-	dir, err := filepath.Abs(l.dir)
+	dir, err := filepath.Abs(l.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -272,39 +259,14 @@ func decodeBackend(b *config.Backend, target any) error {
 	return gocty.FromCtyValue(v, target)
 }
 
-// provider returns the cluster provider of the environment.
-func (m *Meta) provider(l *loaded) (providers.Cluster, error) {
-	c := l.env.Cluster
-	if c == nil {
-		return nil, errors.New("the environment has no cluster")
-	}
-	switch c.Kind {
-	case config.KindKubeconfig:
-		return kubeconfig.New(c.Name, c.Kubeconfig, l.dir), nil
-	case config.KindGKE:
-		p := gke.New(c.Name, c.GKE)
-		p.Lab, p.Env = l.env.Lab.Name, l.env.Name
-		p.EmulatorHost = m.getenv(gke.EmulatorHostEnv)
-		return p, nil
-	case config.KindKubeadm:
-		// Its kubeconfig and host logs stay on this machine, beside the
-		// local state, whatever backend keeps the state itself.
-		p := kubeadm.New(c.Name, c.Kubeadm)
-		p.LabDir = l.dir
-		p.WorkDir = filepath.Join(l.dir, ".podlab", "envs", l.env.Name)
-		return p, nil
-	}
-	return nil, fmt.Errorf("unknown cluster kind %q", c.Kind)
-}
-
 // openState locks (when asked) and reads the environment's state.
-func (m *Meta) openState(l *loaded, a arguments.State, operation string) (*state.Manager, error) {
+func (m *Meta) openState(l *operation.Lab, a arguments.State, operation string) (*state.Manager, error) {
 	b, err := m.backend(l)
 	if err != nil {
 		return nil, err
 	}
-	return state.Open(m.Ctx, b, l.env.Name, state.OpenOptions{
-		Lab: l.env.Lab.Name, Lock: a.Lock, LockTimeout: a.LockTimeout, Operation: operation, Version: m.Version,
+	return state.Open(m.Ctx, b, l.Env.Name, state.OpenOptions{
+		Lab: l.Env.Lab.Name, Lock: a.Lock, LockTimeout: a.LockTimeout, Operation: operation, Version: m.Version,
 	})
 }
 
@@ -320,20 +282,4 @@ func inDir(dir, p string) string {
 func exists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
-}
-
-// labelExpiry labels a GKE cluster with the environment's expiry (Unix
-// seconds), so that it shows in the Cloud console and tools outside podlab
-// can find classes left running.
-func labelExpiry(prov providers.Cluster, expires *time.Time) {
-	g, ok := prov.(*gke.Provider)
-	if !ok || expires == nil {
-		return
-	}
-	labels := map[string]string{}
-	for k, v := range g.Cfg.Labels {
-		labels[k] = v
-	}
-	labels[gke.LabelExpires] = strconv.FormatInt(expires.Unix(), 10)
-	g.Cfg.Labels = labels
 }

@@ -21,7 +21,7 @@ func runOutput(m *Meta, args []string) int {
 	}
 	v := m.view(a.View)
 	l, diags := m.load(m.dir(a.Common), a.Vars, a.Workspace, false)
-	v.Diagnostics(diags, l.files)
+	v.Diagnostics(diags, l.Files)
 	if diags.HasErrors() {
 		return ExitError
 	}
@@ -36,7 +36,7 @@ func runOutput(m *Meta, args []string) int {
 	if a.Name != "" {
 		o, ok := outs[a.Name]
 		if !ok {
-			v.Errorf("no output %q in environment %q; podlab output lists them (outputs are recorded by apply)", a.Name, l.env.Name)
+			v.Errorf("no output %q in environment %q; podlab output lists them (outputs are recorded by apply)", a.Name, l.Env.Name)
 			return ExitError
 		}
 		val, err := outputValue(o)
@@ -68,7 +68,7 @@ func runOutput(m *Meta, args []string) int {
 		return ExitOK
 	}
 	if len(outs) == 0 {
-		fmt.Fprintf(m.Stderr, "The environment %q has no outputs recorded; podlab apply records them.\n", l.env.Name)
+		fmt.Fprintf(m.Stderr, "The environment %q has no outputs recorded; podlab apply records them.\n", l.Env.Name)
 		return ExitOK
 	}
 	printOutputs(m.Stdout, outs, false)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/podlab/podlab/internal/command/arguments"
+	"github.com/podlab/podlab/internal/operation"
 	"github.com/podlab/podlab/plan"
 )
 
@@ -35,12 +36,12 @@ func runShow(m *Meta, args []string) int {
 			fmt.Fprintln(m.Stdout, string(b))
 			return ExitOK
 		}
-		warnTargeted(v, p.Targets)
+		v.Diagnostics(operation.TargetingWarning(p.Targets), nil)
 		v.Plan(p)
 		return ExitOK
 	}
 	l, diags := m.load(m.dir(a.Common), a.Vars, a.Workspace, false)
-	v.Diagnostics(diags, l.files)
+	v.Diagnostics(diags, l.Files)
 	if diags.HasErrors() {
 		return ExitError
 	}
@@ -62,7 +63,7 @@ func runShow(m *Meta, args []string) int {
 		return ExitOK
 	}
 	if st.Cluster == nil && len(st.Objects) == 0 && len(st.Outputs) == 0 {
-		fmt.Fprintf(m.Stdout, "The state of environment %q is empty: nothing is applied.\n", l.env.Name)
+		fmt.Fprintf(m.Stdout, "The state of environment %q is empty: nothing is applied.\n", l.Env.Name)
 		return ExitOK
 	}
 	first := true

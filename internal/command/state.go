@@ -18,7 +18,7 @@ func runState(m *Meta, args []string) int {
 	}
 	v := m.view(a.View)
 	l, diags := m.load(m.dir(a.Common), a.Vars, a.Workspace, false)
-	v.Diagnostics(diags, l.files)
+	v.Diagnostics(diags, l.Files)
 	if diags.HasErrors() {
 		return ExitError
 	}

@@ -3,12 +3,12 @@ package command
 import (
 	"fmt"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/command/arguments"
 	"github.com/podlab/podlab/internal/command/views"
+	"github.com/podlab/podlab/internal/operation"
 	"github.com/podlab/podlab/state"
 )
 
@@ -27,7 +27,7 @@ func runStatus(m *Meta, args []string) int {
 	// so variables only one environment needs (a GKE project) may be
 	// unset; the lab's name and language still come from its own code.
 	l, diags := m.load(dir, a.Vars, a.Workspace, true)
-	v.Diagnostics(diags, l.files)
+	v.Diagnostics(diags, l.Files)
 	if diags.HasErrors() {
 		return ExitError
 	}
@@ -74,8 +74,8 @@ func runStatus(m *Meta, args []string) int {
 	if abs, err := filepath.Abs(dir); err == nil {
 		name = filepath.Base(abs)
 	}
-	if l.env != nil && l.env.Lab.Name != "" {
-		name = l.env.Lab.Name
+	if l.Env != nil && l.Env.Lab.Name != "" {
+		name = l.Env.Lab.Name
 	}
 	v.Status(name, rows, now)
 	return ExitOK
@@ -87,53 +87,8 @@ func inWorkspace(env, workspace string) bool {
 	if workspace == "" {
 		return true
 	}
-	_, ws, ok := strings.Cut(env, "@")
-	if workspace == "default" {
-		return !ok
-	}
+	_, ws := config.SplitEnvName(env)
 	return ws == workspace
-}
-
-func expired(st *state.State, now time.Time) bool {
-	return st.ExpiresAt != nil && now.After(*st.ExpiresAt) && !st.Empty()
-}
-
-// destroyExpired destroys every environment of the lab whose time limit
-// has passed, each as podlab destroy would; run again after an
-// interruption, it carries on where it stopped.
-func (m *Meta) destroyExpired(a *arguments.Destroy) int {
-	v := m.view(a.View)
-	dir := m.dir(a.Common)
-	b, envs, ok := m.environments(v, dir)
-	if !ok {
-		return ExitError
-	}
-	now := time.Now()
-	code, found := ExitOK, 0
-	for _, env := range envs {
-		st, err := b.Read(m.Ctx, env)
-		if err != nil {
-			v.Errorf("environment %q: %s", env, err)
-			code = ExitError
-			continue
-		}
-		if st == nil || !expired(st, now) {
-			continue
-		}
-		found++
-		cluster, ws, _ := strings.Cut(env, "@")
-		v.Printf("\nEnvironment %q expired at %s: destroying it.\n", env, st.ExpiresAt.Local().Format(time.DateTime))
-		if c := m.destroyEnv(v, a, dir, cluster, ws); c != ExitOK {
-			code = c
-			if c == ExitInterrupted {
-				return c
-			}
-		}
-	}
-	if found == 0 {
-		v.Printf("No environment of this lab has expired.\n")
-	}
-	return code
 }
 
 // environments lists the environments of the lab in dir that have state,
@@ -144,11 +99,11 @@ func (m *Meta) environments(v *views.View, dir string) (state.Backend, []string,
 		v.Diagnostics(diags, mod.Files)
 		return nil, nil, false
 	}
-	return m.environmentsOf(v, &loaded{dir: dir, module: mod})
+	return m.environmentsOf(v, &operation.Lab{Dir: dir, Module: mod})
 }
 
 // environmentsOf lists the environments of a loaded lab that have state.
-func (m *Meta) environmentsOf(v *views.View, l *loaded) (state.Backend, []string, bool) {
+func (m *Meta) environmentsOf(v *views.View, l *operation.Lab) (state.Backend, []string, bool) {
 	b, err := m.backend(l)
 	if err != nil {
 		v.Errorf("%s", err)

@@ -20,9 +20,9 @@ func runValidate(m *Meta, args []string) int {
 	// Variables without values are unknown, so every environment's blocks
 	// are checked as far as they can be.
 	l, diags := m.load(m.dir(a.Common), a.Vars, "", true)
-	if !diags.HasErrors() && l.env != nil {
+	if !diags.HasErrors() && l.Env != nil {
 		// No cluster is asked: kinds are checked against the built-in set.
-		diags = append(diags, engine.CheckKinds(l.env, manifest.BuiltIn(), false)...)
+		diags = append(diags, engine.CheckKinds(l.Env, manifest.BuiltIn(), false)...)
 	}
 	if v.JSON {
 		errs, warns := count(diags)
@@ -34,7 +34,7 @@ func runValidate(m *Meta, args []string) int {
 			shown = shown[:views.MaxDiagnostics]
 		}
 		for _, d := range shown {
-			list = append(list, views.DiagnosticJSON(d, l.files))
+			list = append(list, views.DiagnosticJSON(d, l.Files))
 		}
 		if list == nil {
 			list = []*views.JSONDiagnostic{}
@@ -48,11 +48,11 @@ func runValidate(m *Meta, args []string) int {
 		}
 		return ExitOK
 	}
-	v.Diagnostics(diags, l.files)
+	v.Diagnostics(diags, l.Files)
 	if diags.HasErrors() {
 		return ExitError
 	}
-	env := l.env
+	env := l.Env
 	n, objs, checks := 0, 0, 0
 	for _, in := range env.Instances {
 		n++
@@ -60,7 +60,7 @@ func runValidate(m *Meta, args []string) int {
 		checks += len(in.Checks)
 	}
 	v.Printf("%s The lab %q is valid: %d exercise instance(s), %d object(s), %d check(s), %d cluster(s).\n",
-		v.Green("Success!"), env.Lab.Name, n, objs, checks, len(l.module.Clusters))
+		v.Green("Success!"), env.Lab.Name, n, objs, checks, len(l.Module.Clusters))
 	return ExitOK
 }
 

@@ -89,8 +89,7 @@ func writeSelected(dir, ws string) error {
 func workspaceStates(envs []string, ws string) []string {
 	var out []string
 	for _, e := range envs {
-		_, w, _ := strings.Cut(e, "@")
-		if w == ws || (ws == "default" && w == "") {
+		if _, w := config.SplitEnvName(e); w == ws {
 			out = append(out, e)
 		}
 	}
@@ -107,9 +106,8 @@ func knownWorkspaces(dir string, envs []string) []string {
 		}
 	}
 	for _, e := range envs {
-		if _, w, ok := strings.Cut(e, "@"); ok {
-			seen[w] = true
-		}
+		_, w := config.SplitEnvName(e)
+		seen[w] = true
 	}
 	out := make([]string, 0, len(seen))
 	for w := range seen {

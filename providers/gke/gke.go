@@ -33,6 +33,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
+	"strconv"
 	"strings"
 	"time"
 
@@ -782,3 +784,22 @@ var (
 	_ providers.Cluster          = (*Provider)(nil)
 	_ providers.KubeconfigSource = (*Provider)(nil)
 )
+
+// Build returns the provider of an environment's gke block, its expiry
+// among the cluster's labels.
+func Build(c *config.ClusterConfig, o providers.Options) providers.Cluster {
+	p := New(c.Name, c.GKE)
+	p.Lab, p.Env = o.Lab, o.Env
+	if o.Getenv != nil {
+		p.EmulatorHost = o.Getenv(EmulatorHostEnv)
+	}
+	if o.ExpiresAt != nil {
+		labels := maps.Clone(p.Cfg.Labels)
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		labels[LabelExpires] = strconv.FormatInt(o.ExpiresAt.Unix(), 10)
+		p.Cfg.Labels = labels
+	}
+	return p
+}

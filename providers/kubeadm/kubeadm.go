@@ -258,3 +258,15 @@ func (p *Provider) Kubeconfig(ctx context.Context, prior *state.Cluster) (*clien
 	}
 	return cfg, nil
 }
+
+// Build returns the provider of an environment's kubeadm block. Its
+// kubeconfig and host logs stay on this machine, in the environment's
+// directory, whatever backend keeps the state itself.
+func Build(c *config.ClusterConfig, o providers.Options) providers.Cluster {
+	p := New(c.Name, c.Kubeadm)
+	p.LabDir, p.WorkDir = o.LabDir, o.WorkDir
+	return p
+}
+
+// CheckDestroy allows every destroy: hosts have no protection to honour.
+func (p *Provider) CheckDestroy(*state.Cluster) error { return nil }

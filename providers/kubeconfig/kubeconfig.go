@@ -197,3 +197,11 @@ func (p *Provider) Kubeconfig(context.Context, *state.Cluster) (*clientcmdapi.Co
 	}
 	return &raw, nil
 }
+
+// Build returns the provider of an environment's kubeconfig block.
+func Build(c *config.ClusterConfig, o providers.Options) providers.Cluster {
+	return New(c.Name, c.Kubeconfig, o.LabDir)
+}
+
+// CheckDestroy allows every destroy: the cluster itself is never deleted.
+func (p *Provider) CheckDestroy(*state.Cluster) error { return nil }
