@@ -14,7 +14,6 @@ import (
 	"github.com/podlab/podlab/internal/kubeapi"
 )
 
-
 // targetPod resolves a check's pod (by name, or the first Ready pod a
 // selector matches) and requires it to be Ready: a check runs once the
 // objects it names are ready.
