@@ -69,14 +69,13 @@ type Seat struct {
 	Index int
 }
 
-// ClusterConfig is the evaluated cluster block of the environment; one of
-// GKE, Kubeadm and Kubeconfig is set, as Kind says.
+// ClusterConfig is the evaluated cluster block of the environment.
 type ClusterConfig struct {
-	Name       string
-	Kind       string
-	GKE        *GKE
-	Kubeadm    *Kubeadm
-	Kubeconfig *Kubeconfig
+	Name string
+	Kind string
+	// Settings are the kind block's values as its provider decoded them
+	// (ClusterKind.Decode).
+	Settings any
 	// Value is the decoded block as HCL sees it, for hashing and display.
 	Value     cty.Value
 	DeclRange hcl.Range

@@ -129,7 +129,7 @@ func (e *evaluator) evalNode(n string) {
 			if e.opts.Validate {
 				// Check every environment's settings, not just the chosen one.
 				ctx := e.ctx(n, nil)
-				_, ds := hcldec.Decode(dynblock.Expand(e.m.Clusters[name].Body, ctx), clusterSpecs[e.m.Clusters[name].Kind], ctx)
+				_, ds := hcldec.Decode(dynblock.Expand(e.m.Clusters[name].Body, ctx), clusterKinds[e.m.Clusters[name].Kind].Spec, ctx)
 				e.diags = append(e.diags, ds...)
 			}
 		}
@@ -336,7 +336,8 @@ func (e *evaluator) evalCluster() {
 		}
 	}
 	e.done[node] = true
-	spec := clusterSpecs[c.Kind]
+	kind := clusterKinds[c.Kind]
+	spec := kind.Spec
 	ctx := e.ctx(node, nil)
 	v, ds := hcldec.Decode(dynblock.Expand(c.Body, ctx), spec, ctx)
 	e.diags = append(e.diags, ds...)
@@ -353,27 +354,9 @@ func (e *evaluator) evalCluster() {
 		}
 		return
 	}
-	switch c.Kind {
-	case KindGKE:
-		cc.GKE = &GKE{}
-		if e.decodeInto(v, cc.GKE, c.Body, spec) {
-			e.diags = append(e.diags, validateGKE(cc.GKE, c.Body)...)
-			if cc.GKE.Create {
-				// A workspace is a separate copy of the environment, its
-				// cluster included; an existing cluster (create = false)
-				// is shared, and only the namespaces differ.
-				cc.GKE.Name = WorkspaceClusterName(cc.GKE.Name, e.opts.Workspace)
-			}
-		}
-	case KindKubeadm:
-		cc.Kubeadm = &Kubeadm{}
-		if e.decodeInto(v, cc.Kubeadm, c.Body, spec) {
-			e.diags = append(e.diags, validateKubeadm(cc.Kubeadm, c.Body)...)
-		}
-	case KindKubeconfig:
-		cc.Kubeconfig = &Kubeconfig{}
-		e.decodeInto(v, cc.Kubeconfig, c.Body, spec)
-	}
+	settings, ds := kind.Decode(&KindBlock{Cluster: name, Value: v, Body: c.Body, Spec: spec, Workspace: e.opts.Workspace})
+	e.diags = append(e.diags, ds...)
+	cc.Settings = settings
 }
 
 // clusterValue is what cluster.NAME evaluates to: its name and kind, and

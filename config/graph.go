@@ -80,7 +80,7 @@ func (m *Module) buildGraph() (*Graph, hcl.Diagnostics) {
 	for _, name := range m.ClusterOrder {
 		// Dynamic blocks' own iterators are not references.
 		c := m.Clusters[name]
-		add("cluster."+name, "cluster", dynblock.VariablesHCLDec(c.Body, clusterSpecs[c.Kind]))
+		add("cluster."+name, "cluster", dynblock.VariablesHCLDec(c.Body, clusterKinds[c.Kind].Spec))
 	}
 	if m.Lab != nil {
 		add(LabNode, LabNode, bodyTraversals(m.Lab.Body))

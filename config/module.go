@@ -74,16 +74,6 @@ type Output struct {
 	DeclRange   hcl.Range
 }
 
-// Cluster kinds.
-const (
-	KindGKE        = "gke"
-	KindKubeadm    = "kubeadm"
-	KindKubeconfig = "kubeconfig"
-)
-
-// ClusterKinds lists the kinds a cluster block may hold.
-var ClusterKinds = []string{KindGKE, KindKubeadm, KindKubeconfig}
-
 // Cluster is a cluster block: an environment's name and the kind of cluster
 // it runs on. Body is the kind's own block, decoded at evaluation.
 type Cluster struct {

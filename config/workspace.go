@@ -35,27 +35,6 @@ func ValidateWorkspace(name string) error {
 	return fmt.Errorf("%s", msg)
 }
 
-// maxGKEName is GKE's limit on a cluster's name.
-const maxGKEName = 40
-
-// WorkspaceClusterName is the name of the GKE cluster a workspace creates:
-// the configured name with the workspace's appended, so that two
-// workspaces never share a cluster. The default workspace keeps the name
-// as configured. A result over GKE's 40 characters is cut and given a
-// hash of the whole, so distinct workspaces stay distinct.
-func WorkspaceClusterName(name, workspace string) string {
-	ws := workspaceSlug(workspace)
-	if ws == "" {
-		return name
-	}
-	s := name + "-" + ws
-	if len(s) <= maxGKEName {
-		return s
-	}
-	h := ShortHash(s)
-	return strings.TrimRight(s[:maxGKEName-len(h)-1], "-") + "-" + h
-}
-
 // EnvName is the name of the environment of a cluster block in a
 // workspace: the block's name, then "@WORKSPACE" outside the default one.
 func EnvName(cluster, workspace string) string {

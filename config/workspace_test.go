@@ -50,28 +50,3 @@ func TestValidWorkspacesAreTheirOwnSlug(t *testing.T) {
 		}
 	}
 }
-
-func TestWorkspaceClusterName(t *testing.T) {
-	long := "podlab-a-cluster-name-of-thirty-six"
-	tests := []struct {
-		name, ws, want string
-	}{
-		{"podlab-pods", "", "podlab-pods"},
-		{"podlab-pods", "default", "podlab-pods"},
-		{"podlab-pods", "evening", "podlab-pods-evening"},
-		{long, "evening", WorkspaceClusterName(long, "evening")},
-	}
-	for _, tt := range tests {
-		got := WorkspaceClusterName(tt.name, tt.ws)
-		if got != tt.want {
-			t.Errorf("WorkspaceClusterName(%q, %q) = %q, want %q", tt.name, tt.ws, got, tt.want)
-		}
-		if len(got) > 40 || !matches(gkeNameRe, got) {
-			t.Errorf("WorkspaceClusterName(%q, %q) = %q: not a valid GKE name", tt.name, tt.ws, got)
-		}
-	}
-	a, b := WorkspaceClusterName(long, "evening-one"), WorkspaceClusterName(long, "evening-two")
-	if a == b {
-		t.Errorf("two workspaces share the cluster %q", a)
-	}
-}

@@ -43,6 +43,10 @@ type ApplyOptions struct {
 	// GracePeriod, when set, overrides the termination grace period of
 	// what destroy deletes.
 	GracePeriod *int64
+	// ClusterDeleteWipes is set when deleting the cluster deletes every
+	// object in it (providers.Description.DeleteWipesObjects): a destroy
+	// that deletes the cluster then only forgets the objects.
+	ClusterDeleteWipes bool
 }
 
 // Result tells what an apply did.

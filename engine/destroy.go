@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
-	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/kubeapi"
 	"github.com/podlab/podlab/plan"
 	"github.com/podlab/podlab/state"
@@ -30,7 +29,7 @@ func (e *Engine) Destroy(ctx context.Context, p *plan.Plan, opts ApplyOptions) (
 	}
 	var res *Result
 	var diags hcl.Diagnostics
-	if p.Cluster != nil && p.Cluster.Action == plan.Delete && p.Cluster.Kind == config.KindKubeadm {
+	if p.Cluster != nil && p.Cluster.Action == plan.Delete && opts.ClusterDeleteWipes {
 		// kubeadm reset wipes the cluster's etcd with every object in it:
 		// deleting them one by one first would only wait on grace periods.
 		res, diags = &Result{}, e.forgetAll(ctx, p, opts.State)

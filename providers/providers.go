@@ -36,6 +36,24 @@ type Cluster interface {
 	// CheckDestroy refuses, before anything in the cluster is deleted, a
 	// destroy that Destroy would refuse (a protected cluster).
 	CheckDestroy(prior *state.Cluster) error
+	// Describe tells what the provider knows of its cluster from its block
+	// alone.
+	Describe() Description
+}
+
+// Description is what a provider tells of its cluster without asking it.
+type Description struct {
+	// Sized is set when the provider decides how many nodes the cluster
+	// runs (not for an existing cluster, hosts given, or Autopilot), and
+	// Nodes is that number.
+	Sized bool
+	Nodes int
+	// Quota is the cloud quota those nodes need, in words, or "".
+	Quota string
+	// DeleteWipesObjects is set when deleting the cluster deletes every
+	// object in it at once (kubeadm reset wipes etcd), so destroy need not
+	// delete them one by one first.
+	DeleteWipesObjects bool
 }
 
 // Options are what every provider may need besides its own block.

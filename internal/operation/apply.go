@@ -28,16 +28,20 @@ func (o *op) apply() *Result {
 				env.Name, prior.ExpiresAt.Local().Format(time.DateTime), env.Lab.TTL),
 		}})
 	}
-	if _, over := engine.CostEstimate(env); over && !req.AllowOverCap && (prior.Cluster == nil || prior.Cluster.Status != state.ClusterReady) {
-		n, _ := engine.Nodes(env)
-		return o.failed("environment %q needs %d GKE nodes, more than lab.max_nodes = %d; lower the node counts, raise the cap, or pass -allow-over-cap", env.Name, n, env.Lab.MaxNodes)
-	}
 	e := engine.New(env, prior, req.Version)
 	// The expiry is known before the cluster is made, so a new GKE
 	// cluster is labelled with it; it is recorded only once the cluster
 	// answers (engine.Apply), so an apply that reached nothing records
 	// nothing.
 	_, expires := e.Lifetime(prior)
+	prov, err := o.provider(expires)
+	if err != nil {
+		return o.failed("%s", err)
+	}
+	size := prov.Describe()
+	if _, over := engine.CostEstimate(env, size); over && !req.AllowOverCap && (prior.Cluster == nil || prior.Cluster.Status != state.ClusterReady) {
+		return o.failed("environment %q needs %d GKE nodes, more than lab.max_nodes = %d; lower the node counts, raise the cap, or pass -allow-over-cap", env.Name, size.Nodes, env.Lab.MaxNodes)
+	}
 
 	p := req.Saved
 	if p != nil {
@@ -69,11 +73,6 @@ func (o *op) apply() *Result {
 	ctx, cancel := withTimeout(o.ctx, req.Timeout)
 	defer cancel()
 	prog := o.v.Progress()
-	prov, err := o.provider(expires)
-	if err != nil {
-		prog.Close()
-		return o.failed("%s", err)
-	}
 	if !req.StartSaving() {
 		prog.Close()
 		o.v.Interrupted("Nothing was changed.")

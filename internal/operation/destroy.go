@@ -53,7 +53,7 @@ func (o *op) executeDestroy(p *plan.Plan) *Result {
 	prog := o.v.Progress()
 	e := engine.New(o.lab.Env, prior, req.Version)
 	opts := engine.ApplyOptions{Provider: prov, State: req.State, Parallelism: req.Parallelism, Hooks: prog, Kill: req.Kill, Counter: req.Counter,
-		GracePeriod: req.GracePeriod}
+		GracePeriod: req.GracePeriod, ClusterDeleteWipes: prov.Describe().DeleteWipesObjects}
 	if !req.StartSaving() {
 		prog.Close()
 		o.v.Interrupted("Nothing was destroyed.")

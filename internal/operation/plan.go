@@ -113,11 +113,11 @@ func (o *op) makePlan(prior *state.State, destroy bool, expires *time.Time) (*pl
 		return nil, nil, o.failed("%s", err)
 	}
 	if !destroy {
-		if text, over := engine.CostEstimate(env); text != "" && p.Cluster != nil {
+		size := prov.Describe()
+		if text, over := engine.CostEstimate(env, size); text != "" && p.Cluster != nil {
 			p.Cluster.Attributes = append(p.Cluster.Attributes, plan.Attribute{Name: "estimated size", Value: text})
 			if over {
-				n, _ := engine.Nodes(env)
-				p.Notes = append(p.Notes, fmt.Sprintf("This environment needs %d nodes, more than lab.max_nodes = %d: apply refuses it unless -allow-over-cap.", n, env.Lab.MaxNodes))
+				p.Notes = append(p.Notes, fmt.Sprintf("This environment needs %d nodes, more than lab.max_nodes = %d: apply refuses it unless -allow-over-cap.", size.Nodes, env.Lab.MaxNodes))
 			}
 		}
 		// Outputs about objects that stay are known from state now.

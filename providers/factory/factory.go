@@ -15,9 +15,9 @@ import (
 
 // builders are the kinds of cluster, by the block that declares them.
 var builders = map[string]func(*config.ClusterConfig, providers.Options) providers.Cluster{
-	config.KindGKE:        gke.Build,
-	config.KindKubeadm:    kubeadm.Build,
-	config.KindKubeconfig: kubeconfig.Build,
+	gke.Kind:        gke.Build,
+	kubeadm.Kind:    kubeadm.Build,
+	kubeconfig.Kind: kubeconfig.Build,
 }
 
 // New returns the provider of an environment's cluster block.

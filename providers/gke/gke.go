@@ -52,7 +52,7 @@ import (
 // Provider creates, connects to and deletes one GKE cluster.
 type Provider struct {
 	Name string
-	Cfg  config.GKE
+	Cfg  Config
 	// Lab and Env name the lab and environment, for the cluster's labels.
 	Lab, Env string
 	// EmulatorHost, when set, is a fake GKE to talk to (EmulatorHostEnv).
@@ -62,7 +62,7 @@ type Provider struct {
 }
 
 // New returns the provider for a gke block.
-func New(name string, cfg *config.GKE) *Provider {
+func New(name string, cfg *Config) *Provider {
 	return &Provider{Name: name, Cfg: *cfg, timing: defaultTiming}
 }
 
@@ -788,7 +788,7 @@ var (
 // Build returns the provider of an environment's gke block, its expiry
 // among the cluster's labels.
 func Build(c *config.ClusterConfig, o providers.Options) providers.Cluster {
-	p := New(c.Name, c.GKE)
+	p := New(c.Name, c.Settings.(*Config))
 	p.Lab, p.Env = o.Lab, o.Env
 	if o.Getenv != nil {
 		p.EmulatorHost = o.Getenv(EmulatorHostEnv)

@@ -14,7 +14,6 @@ import (
 	"cloud.google.com/go/container/apiv1/containerpb"
 	"github.com/googleapis/gax-go/v2"
 
-	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/fakegke"
 	"github.com/podlab/podlab/state"
 )
@@ -111,12 +110,12 @@ func (f *fixture) await(t *testing.T, op *containerpb.Operation, r ref) {
 	}
 }
 
-func testConfig() config.GKE {
-	return config.GKE{
+func testConfig() Config {
+	return Config{
 		Project: "podlab-test", Location: "asia-northeast3-a", Name: "podlab-t", Create: true,
 		Labels:        map[string]string{"course": "k8s-pods"},
 		CreateTimeout: "45m", DeleteTimeout: "30m",
-		NodePools: map[string]config.NodePool{"default": {
+		NodePools: map[string]NodePool{"default": {
 			MachineType: "e2-medium", NodeCount: 2, DiskSizeGB: 100, DiskType: "pd-balanced", ImageType: "COS_CONTAINERD",
 		}},
 	}
@@ -128,7 +127,7 @@ var fastTiming = timing{
 	attempts: 4, busyAttempts: 4, reach: 30 * time.Second,
 }
 
-func (f *fixture) provider(mutate func(*config.GKE)) *Provider {
+func (f *fixture) provider(mutate func(*Config)) *Provider {
 	cfg := testConfig()
 	if mutate != nil {
 		mutate(&cfg)
@@ -153,7 +152,7 @@ type memState struct {
 func (m *memState) rec(update func(c *state.Cluster)) error {
 	m.mu.Lock()
 	if m.cur == nil {
-		m.cur = &state.Cluster{Name: "gke", Kind: config.KindGKE}
+		m.cur = &state.Cluster{Name: "gke", Kind: Kind}
 	}
 	update(m.cur)
 	snap := clone(m.cur)

@@ -10,13 +10,12 @@ import (
 
 	"cloud.google.com/go/container/apiv1/containerpb"
 
-	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/plan"
 	"github.com/podlab/podlab/state"
 )
 
 // describe lists the cluster's settings as a plan shows them.
-func describe(cfg *config.GKE) []plan.Attribute {
+func describe(cfg *Config) []plan.Attribute {
 	attrs := []plan.Attribute{
 		{Name: "project", Value: fmt.Sprintf("%q", cfg.Project)},
 		{Name: "location", Value: fmt.Sprintf("%q", cfg.Location)},
@@ -65,7 +64,7 @@ func describe(cfg *config.GKE) []plan.Attribute {
 // difference GKE cannot apply in place is refused, naming the setting.
 func (p *Provider) Plan(ctx context.Context, prior *state.Cluster, refresh bool) (*plan.ClusterChange, error) {
 	ch := &plan.ClusterChange{
-		Name: p.Name, Kind: config.KindGKE, Attributes: describe(&p.Cfg),
+		Name: p.Name, Kind: Kind, Attributes: describe(&p.Cfg),
 		Title: fmt.Sprintf("GKE cluster %q in %s/%s", p.Cfg.Name, p.Cfg.Project, p.Cfg.Location),
 	}
 	if err := validate(&p.Cfg); err != nil {
@@ -207,7 +206,7 @@ func recordedCounts(prior *state.Cluster) map[string]int {
 
 // driftFromState compares the block with what state recorded at the last
 // apply, for a plan that does not ask GKE.
-func driftFromState(cfg *config.GKE, lab, env string, prior *state.Cluster) drift {
+func driftFromState(cfg *Config, lab, env string, prior *state.Cluster) drift {
 	var d drift
 	want := clusterLabels(cfg, lab, env)
 	if got, ok := prior.Attributes[attrLabels]; ok && got != formatLabels(want) {
@@ -227,7 +226,7 @@ func driftFromState(cfg *config.GKE, lab, env string, prior *state.Cluster) drif
 // pool's live size is known exactly when it is the only pool, else when
 // the total matches the sizes state recorded; otherwise every pool is set
 // to its configured size.
-func computeDrift(cfg *config.GKE, lab, env string, cl *containerpb.Cluster, recorded map[string]int) drift {
+func computeDrift(cfg *Config, lab, env string, cl *containerpb.Cluster, recorded map[string]int) drift {
 	var d drift
 	replace := func(format string, args ...any) { d.Replace = append(d.Replace, fmt.Sprintf(format, args...)) }
 	if got := cl.GetAutopilot().GetEnabled(); got != cfg.Autopilot {

@@ -10,7 +10,6 @@ import (
 	"google.golang.org/grpc/codes"
 	"k8s.io/client-go/rest"
 
-	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/fakegke"
 	"github.com/podlab/podlab/plan"
 	"github.com/podlab/podlab/providers"
@@ -307,7 +306,7 @@ func TestFailedCreateOperation(t *testing.T) {
 
 func TestDeletionProtection(t *testing.T) {
 	f := newFixture(t)
-	p := f.provider(func(c *config.GKE) { c.DeletionProtection = true })
+	p := f.provider(func(c *Config) { c.DeletionProtection = true })
 	st := &memState{}
 	if _, err := p.Ensure(context.Background(), nil, st.rec, &progress{}); err != nil {
 		t.Fatal(err)
@@ -442,7 +441,7 @@ func TestDriftInPlace(t *testing.T) {
 	}
 }
 
-func withCount(np config.NodePool, n int) config.NodePool { np.NodeCount = n; return np }
+func withCount(np NodePool, n int) NodePool { np.NodeCount = n; return np }
 
 func hasAttr(ch *plan.ClusterChange, name, contains string) bool {
 	for _, a := range ch.Attributes {
@@ -462,16 +461,16 @@ func TestDriftNeedingReplacementIsRefused(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name   string
-		mutate func(*config.GKE)
+		mutate func(*Config)
 		want   string
 	}{
-		{"machine type", func(c *config.GKE) {
+		{"machine type", func(c *Config) {
 			np := c.NodePools["default"]
 			np.MachineType = "e2-standard-4"
 			c.NodePools["default"] = np
 		}, `node_pool["default"].machine_type: "e2-medium" → "e2-standard-4"`},
-		{"new pool", func(c *config.GKE) { c.NodePools["extra"] = c.NodePools["default"] }, `node_pool["extra"]: not in the cluster`},
-		{"another name", func(c *config.GKE) { c.Name = "podlab-u" }, "now names"},
+		{"new pool", func(c *Config) { c.NodePools["extra"] = c.NodePools["default"] }, `node_pool["extra"]: not in the cluster`},
+		{"another name", func(c *Config) { c.Name = "podlab-u" }, "now names"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := f.provider(tc.mutate)
@@ -491,7 +490,7 @@ func TestDriftNeedingReplacementIsRefused(t *testing.T) {
 
 func TestAdoptExisting(t *testing.T) {
 	f := newFixture(t)
-	p := f.provider(func(c *config.GKE) { c.Create = false })
+	p := f.provider(func(c *Config) { c.Create = false })
 	st := &memState{}
 	if _, err := p.Ensure(context.Background(), nil, st.rec, &progress{}); err == nil || !strings.Contains(err.Error(), "create = false") {
 		t.Fatalf("adopting a missing cluster = %v", err)

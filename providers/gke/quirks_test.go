@@ -11,7 +11,6 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/fakegke"
 	"github.com/podlab/podlab/plan"
 )
@@ -211,7 +210,7 @@ func TestQuietOperationFailure(t *testing.T) {
 // the nodes.
 func TestAutopilotCluster(t *testing.T) {
 	f := newFixture(t)
-	auto := func(c *config.GKE) { c.Autopilot = true; c.NodePools = nil; c.Location = "asia-northeast3" }
+	auto := func(c *Config) { c.Autopilot = true; c.NodePools = nil; c.Location = "asia-northeast3" }
 	p := f.provider(auto)
 	ch, err := p.Plan(context.Background(), nil, true)
 	if err != nil || !hasAttr(ch, "node pools", "managed by GKE") {
@@ -229,7 +228,7 @@ func TestAutopilotCluster(t *testing.T) {
 	if ch, err := p.Plan(context.Background(), st.get(), true); err != nil || ch.Action != plan.NoOp {
 		t.Fatalf("plan after create = %v %+v", err, ch)
 	}
-	zonal := f.provider(func(c *config.GKE) { auto(c); c.Location = "asia-northeast3-a" })
+	zonal := f.provider(func(c *Config) { auto(c); c.Location = "asia-northeast3-a" })
 	if _, err := zonal.Plan(context.Background(), nil, false); err == nil || !strings.Contains(err.Error(), "needs a region") {
 		t.Fatalf("plan of a zonal Autopilot cluster = %v", err)
 	}
@@ -239,7 +238,7 @@ func TestAutopilotCluster(t *testing.T) {
 func TestPrivateEndpoint(t *testing.T) {
 	f := newFixture(t)
 	st := &memState{}
-	conn, err := f.provider(func(c *config.GKE) { c.Endpoint = "private" }).Ensure(context.Background(), nil, st.rec, &progress{})
+	conn, err := f.provider(func(c *Config) { c.Endpoint = "private" }).Ensure(context.Background(), nil, st.rec, &progress{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -70,17 +70,17 @@ func parsePath(p string) (ref, bool) {
 // pool is a node pool as podlab will ask for it, defaults applied.
 type pool struct {
 	Name string
-	config.NodePool
+	NodePool
 }
 
 // pools lists the block's node pools by name, or the default pool when it
 // has none (an Autopilot cluster has none at all).
-func pools(cfg *config.GKE) []pool {
+func pools(cfg *Config) []pool {
 	if cfg.Autopilot {
 		return nil
 	}
 	if len(cfg.NodePools) == 0 {
-		return []pool{{Name: DefaultPoolName, NodePool: config.NodePool{
+		return []pool{{Name: DefaultPoolName, NodePool: NodePool{
 			MachineType: "e2-medium", NodeCount: 1, DiskSizeGB: 100, DiskType: "pd-balanced", ImageType: "COS_CONTAINERD",
 		}}}
 	}
@@ -106,7 +106,7 @@ func labelValue(s string) string { return config.JoinLabel(config.Slug(s)) }
 // ttl.
 const LabelExpires = "podlab-expires"
 
-func clusterLabels(cfg *config.GKE, lab, env string) map[string]string {
+func clusterLabels(cfg *Config, lab, env string) map[string]string {
 	out := maps.Clone(cfg.Labels)
 	if out == nil {
 		out = map[string]string{}
@@ -128,7 +128,7 @@ func releaseChannel(s string) (containerpb.ReleaseChannel_Channel, bool) {
 
 // validate checks the block against GKE's rules before any request, so a
 // mistake is reported with the setting to fix rather than as GKE's error.
-func validate(cfg *config.GKE) error {
+func validate(cfg *Config) error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if !projectRE.MatchString(cfg.Project) {
@@ -221,7 +221,7 @@ func checkLabel(k, v string) error {
 
 // createRequest builds the CreateCluster request for the block. It is pure:
 // the same block, lab and environment always give the same request.
-func createRequest(cfg *config.GKE, lab, env string) *containerpb.CreateClusterRequest {
+func createRequest(cfg *Config, lab, env string) *containerpb.CreateClusterRequest {
 	r := ref{cfg.Project, cfg.Location, cfg.Name}
 	cl := &containerpb.Cluster{
 		Name:           cfg.Name,

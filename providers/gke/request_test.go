@@ -9,24 +9,22 @@ import (
 	"google.golang.org/protobuf/encoding/prototext"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
-
-	"github.com/podlab/podlab/config"
 )
 
 func TestCreateRequest(t *testing.T) {
-	pool := config.NodePool{MachineType: "e2-medium", NodeCount: 2, DiskSizeGB: 50, DiskType: "pd-standard", ImageType: "COS_CONTAINERD"}
+	pool := NodePool{MachineType: "e2-medium", NodeCount: 2, DiskSizeGB: 50, DiskType: "pd-standard", ImageType: "COS_CONTAINERD"}
 	for _, tc := range []struct {
 		name     string
-		mutate   func(*config.GKE)
+		mutate   func(*Config)
 		lab, env string
 		want     string // prototext of the request
 	}{
 		{
 			name: "zonal, one pool, channel", lab: "pod-basics", env: "gke",
-			mutate: func(c *config.GKE) {
+			mutate: func(c *Config) {
 				c.ReleaseChannel = "regular"
 				c.Labels = map[string]string{"course": "k8s-pods"}
-				c.NodePools = map[string]config.NodePool{"default": pool}
+				c.NodePools = map[string]NodePool{"default": pool}
 			},
 			want: `parent:"projects/podlab-class/locations/asia-northeast3-a"
 cluster:{name:"podlab-pods" description:"podlab lab \"pod-basics\", environment \"gke\""
@@ -36,7 +34,7 @@ cluster:{name:"podlab-pods" description:"podlab lab \"pod-basics\", environment 
 		},
 		{
 			name: "regional, version, network, pools sorted, spot, autoscaling, node labels", lab: "Pod Basics!", env: "gke@Class_2",
-			mutate: func(c *config.GKE) {
+			mutate: func(c *Config) {
 				c.Location = "europe-west1"
 				c.KubernetesVersion = "1.34"
 				c.Network, c.Subnetwork = "class-net", "class-subnet"
@@ -45,7 +43,7 @@ cluster:{name:"podlab-pods" description:"podlab lab \"pod-basics\", environment 
 				spot.Labels = map[string]string{"role": "students"}
 				auto := pool
 				auto.MinNodeCount, auto.MaxNodeCount = 1, 4
-				c.NodePools = map[string]config.NodePool{"zeta": spot, "alpha": auto}
+				c.NodePools = map[string]NodePool{"zeta": spot, "alpha": auto}
 			},
 			want: `parent:"projects/podlab-class/locations/europe-west1"
 cluster:{name:"podlab-pods" description:"podlab lab \"Pod Basics!\", environment \"gke@Class_2\""
@@ -56,7 +54,7 @@ cluster:{name:"podlab-pods" description:"podlab lab \"Pod Basics!\", environment
 		},
 		{
 			name: "no node_pool block: the default pool", lab: "l", env: "e",
-			mutate: func(c *config.GKE) {},
+			mutate: func(c *Config) {},
 			want: `parent:"projects/podlab-class/locations/asia-northeast3-a"
 cluster:{name:"podlab-pods" description:"podlab lab \"l\", environment \"e\""
  node_pools:{name:"default-pool" config:{machine_type:"e2-medium" disk_size_gb:100 image_type:"COS_CONTAINERD" disk_type:"pd-balanced"} initial_node_count:1 management:{auto_upgrade:true auto_repair:true}}
@@ -64,14 +62,14 @@ cluster:{name:"podlab-pods" description:"podlab lab \"l\", environment \"e\""
 		},
 		{
 			name: "autopilot: no pools", lab: "l", env: "e",
-			mutate: func(c *config.GKE) { c.Autopilot = true; c.Location = "asia-northeast3" },
+			mutate: func(c *Config) { c.Autopilot = true; c.Location = "asia-northeast3" },
 			want: `parent:"projects/podlab-class/locations/asia-northeast3"
 cluster:{name:"podlab-pods" description:"podlab lab \"l\", environment \"e\""
  resource_labels:{key:"podlab-env" value:"e"} resource_labels:{key:"podlab-lab" value:"l"} autopilot:{enabled:true}}`,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := config.GKE{Project: "podlab-class", Location: "asia-northeast3-a", Name: "podlab-pods", Create: true}
+			cfg := Config{Project: "podlab-class", Location: "asia-northeast3-a", Name: "podlab-pods", Create: true}
 			tc.mutate(&cfg)
 			if err := validate(&cfg); err != nil {
 				t.Fatalf("validate: %v", err)
@@ -108,32 +106,32 @@ func TestLabelValueIsValidForGKE(t *testing.T) {
 func TestValidate(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		mutate func(*config.GKE)
+		mutate func(*Config)
 		want   string // "" means valid
 	}{
-		{"valid", func(*config.GKE) {}, ""},
-		{"region", func(c *config.GKE) { c.Location = "us-central1" }, ""},
-		{"project number", func(c *config.GKE) { c.Project = "123456789012" }, "project ID"},
-		{"bad location", func(c *config.GKE) { c.Location = "Seoul" }, "neither a zone"},
-		{"long name", func(c *config.GKE) { c.Name = strings.Repeat("a", 41) }, "at most 40"},
-		{"upper-case name", func(c *config.GKE) { c.Name = "PodLab" }, "not a valid GKE cluster name"},
-		{"channel", func(c *config.GKE) { c.ReleaseChannel = "fast" }, "release_channel"},
-		{"label key", func(c *config.GKE) { c.Labels = map[string]string{"Course": "x"} }, `key "Course"`},
-		{"label value", func(c *config.GKE) { c.Labels = map[string]string{"course": "K8s Pods"} }, `value "K8s Pods"`},
-		{"reserved label", func(c *config.GKE) { c.Labels = map[string]string{LabelEnv: "x"} }, "set by podlab itself"},
-		{"autopilot with pools", func(c *config.GKE) {
+		{"valid", func(*Config) {}, ""},
+		{"region", func(c *Config) { c.Location = "us-central1" }, ""},
+		{"project number", func(c *Config) { c.Project = "123456789012" }, "project ID"},
+		{"bad location", func(c *Config) { c.Location = "Seoul" }, "neither a zone"},
+		{"long name", func(c *Config) { c.Name = strings.Repeat("a", 41) }, "at most 40"},
+		{"upper-case name", func(c *Config) { c.Name = "PodLab" }, "not a valid GKE cluster name"},
+		{"channel", func(c *Config) { c.ReleaseChannel = "fast" }, "release_channel"},
+		{"label key", func(c *Config) { c.Labels = map[string]string{"Course": "x"} }, `key "Course"`},
+		{"label value", func(c *Config) { c.Labels = map[string]string{"course": "K8s Pods"} }, `value "K8s Pods"`},
+		{"reserved label", func(c *Config) { c.Labels = map[string]string{LabelEnv: "x"} }, "set by podlab itself"},
+		{"autopilot with pools", func(c *Config) {
 			c.Autopilot = true
-			c.NodePools = map[string]config.NodePool{"p": {NodeCount: 1, DiskSizeGB: 100}}
+			c.NodePools = map[string]NodePool{"p": {NodeCount: 1, DiskSizeGB: 100}}
 		}, "no node pools"},
-		{"no nodes", func(c *config.GKE) { c.NodePools = map[string]config.NodePool{"p": {NodeCount: 0, DiskSizeGB: 100}} }, "no nodes"},
-		{"autoscaling bounds", func(c *config.GKE) {
-			c.NodePools = map[string]config.NodePool{"p": {NodeCount: 5, MinNodeCount: 1, MaxNodeCount: 3, DiskSizeGB: 100}}
+		{"no nodes", func(c *Config) { c.NodePools = map[string]NodePool{"p": {NodeCount: 0, DiskSizeGB: 100}} }, "no nodes"},
+		{"autoscaling bounds", func(c *Config) {
+			c.NodePools = map[string]NodePool{"p": {NodeCount: 5, MinNodeCount: 1, MaxNodeCount: 3, DiskSizeGB: 100}}
 		}, "min_node_count (1) <= node_count (5) <= max_node_count (3)"},
-		{"timeout", func(c *config.GKE) { c.CreateTimeout = "soon" }, "create_timeout"},
-		{"several at once", func(c *config.GKE) { c.Name = "X"; c.Location = "y" }, "location"},
+		{"timeout", func(c *Config) { c.CreateTimeout = "soon" }, "create_timeout"},
+		{"several at once", func(c *Config) { c.Name = "X"; c.Location = "y" }, "location"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := config.GKE{Project: "podlab-class", Location: "asia-northeast3-a", Name: "podlab-pods", Create: true, CreateTimeout: "45m"}
+			cfg := Config{Project: "podlab-class", Location: "asia-northeast3-a", Name: "podlab-pods", Create: true, CreateTimeout: "45m"}
 			tc.mutate(&cfg)
 			err := validate(&cfg)
 			switch {
@@ -148,7 +146,7 @@ func TestValidate(t *testing.T) {
 
 // liveCluster is a cluster as GKE would report it after creating the
 // request for cfg, with nodes nodes in all.
-func liveCluster(cfg *config.GKE, nodes int32) *containerpb.Cluster {
+func liveCluster(cfg *Config, nodes int32) *containerpb.Cluster {
 	cl := proto.Clone(createRequest(cfg, "lab", "env").GetCluster()).(*containerpb.Cluster)
 	for _, np := range cl.NodePools {
 		np.Locations = []string{cfg.Location}
@@ -165,13 +163,13 @@ func setCurrentNodeCount(cl *containerpb.Cluster, n int32) {
 }
 
 func TestComputeDrift(t *testing.T) {
-	base := func() config.GKE {
-		return config.GKE{Project: "podlab-class", Location: "asia-northeast3-a", Name: "c", Create: true,
-			NodePools: map[string]config.NodePool{"a": {MachineType: "e2-medium", NodeCount: 2, DiskSizeGB: 100, DiskType: "pd-balanced", ImageType: "COS_CONTAINERD"}}}
+	base := func() Config {
+		return Config{Project: "podlab-class", Location: "asia-northeast3-a", Name: "c", Create: true,
+			NodePools: map[string]NodePool{"a": {MachineType: "e2-medium", NodeCount: 2, DiskSizeGB: 100, DiskType: "pd-balanced", ImageType: "COS_CONTAINERD"}}}
 	}
 	for _, tc := range []struct {
 		name     string
-		cfg      func(*config.GKE)
+		cfg      func(*Config)
 		live     func(*containerpb.Cluster)
 		recorded map[string]int
 		// built: GKE made the cluster from the changed block already.
@@ -184,26 +182,26 @@ func TestComputeDrift(t *testing.T) {
 		// current_node_count moves with surge and repair nodes: never read.
 		{name: "surge nodes are no drift", live: func(cl *containerpb.Cluster) { setCurrentNodeCount(cl, 5) }},
 		{name: "recorded count differs from the block", recorded: map[string]int{"a": 3}, resize: "a:3→2"},
-		{name: "autopilot: GKE's pools are no drift", cfg: func(c *config.GKE) { c.Autopilot = true; c.NodePools = nil },
+		{name: "autopilot: GKE's pools are no drift", cfg: func(c *Config) { c.Autopilot = true; c.NodePools = nil },
 			live: func(cl *containerpb.Cluster) {
 				cl.Autopilot = &containerpb.Autopilot{Enabled: true}
 				cl.NodePools = append(cl.NodePools, &containerpb.NodePool{Name: "nap-e2-standard-2-abcd", Config: &containerpb.NodeConfig{}})
 			}},
-		{name: "node_count changed", cfg: func(c *config.GKE) { setCount(c, "a", 3) }, resize: "a:2→3"},
+		{name: "node_count changed", cfg: func(c *Config) { setCount(c, "a", 3) }, resize: "a:2→3"},
 		{name: "labels changed outside", live: func(cl *containerpb.Cluster) { cl.ResourceLabels["x"] = "y" }, labels: true},
 		{name: "image type case", live: func(cl *containerpb.Cluster) { cl.NodePools[0].Config.ImageType = "cos_containerd" }},
-		{name: "channel", cfg: func(c *config.GKE) { c.ReleaseChannel = "STABLE" }, replace: `release_channel: "REGULAR" → "STABLE"`},
-		{name: "channel unset keeps GKE's", cfg: func(c *config.GKE) { c.ReleaseChannel = "" }},
-		{name: "disk", cfg: func(c *config.GKE) { p := c.NodePools["a"]; p.DiskSizeGB = 200; c.NodePools["a"] = p }, replace: `node_pool["a"].disk_size_gb: 100 → 200`},
-		{name: "spot", cfg: func(c *config.GKE) { p := c.NodePools["a"]; p.Spot = true; c.NodePools["a"] = p }, replace: `node_pool["a"].spot: false → true`},
+		{name: "channel", cfg: func(c *Config) { c.ReleaseChannel = "STABLE" }, replace: `release_channel: "REGULAR" → "STABLE"`},
+		{name: "channel unset keeps GKE's", cfg: func(c *Config) { c.ReleaseChannel = "" }},
+		{name: "disk", cfg: func(c *Config) { p := c.NodePools["a"]; p.DiskSizeGB = 200; c.NodePools["a"] = p }, replace: `node_pool["a"].disk_size_gb: 100 → 200`},
+		{name: "spot", cfg: func(c *Config) { p := c.NodePools["a"]; p.Spot = true; c.NodePools["a"] = p }, replace: `node_pool["a"].spot: false → true`},
 		{name: "pool removed", live: func(cl *containerpb.Cluster) {
 			cl.NodePools = append(cl.NodePools, &containerpb.NodePool{Name: "old", Config: &containerpb.NodeConfig{}})
 		}, replace: `node_pool["old"]: in the cluster but not in the gke block`},
-		{name: "two pools, total as recorded", built: true, cfg: func(c *config.GKE) { c.NodePools["b"] = c.NodePools["a"] },
+		{name: "two pools, total as recorded", built: true, cfg: func(c *Config) { c.NodePools["b"] = c.NodePools["a"] },
 			live: func(cl *containerpb.Cluster) { setCurrentNodeCount(cl, 4) }, recorded: map[string]int{"a": 2, "b": 2}},
-		{name: "two pools, surge nodes: no resize", built: true, cfg: func(c *config.GKE) { c.NodePools["b"] = c.NodePools["a"] },
+		{name: "two pools, surge nodes: no resize", built: true, cfg: func(c *Config) { c.NodePools["b"] = c.NodePools["a"] },
 			live: func(cl *containerpb.Cluster) { setCurrentNodeCount(cl, 7) }, recorded: map[string]int{"a": 2, "b": 2}},
-		{name: "autoscaled pool is the autoscaler's", built: true, cfg: func(c *config.GKE) {
+		{name: "autoscaled pool is the autoscaler's", built: true, cfg: func(c *Config) {
 			p := c.NodePools["a"]
 			p.MinNodeCount, p.MaxNodeCount = 1, 5
 			c.NodePools["a"] = p
@@ -242,7 +240,7 @@ func TestComputeDrift(t *testing.T) {
 	}
 }
 
-func setCount(c *config.GKE, pool string, n int) {
+func setCount(c *Config, pool string, n int) {
 	p := c.NodePools[pool]
 	p.NodeCount = n
 	c.NodePools[pool] = p

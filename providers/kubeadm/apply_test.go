@@ -9,7 +9,6 @@ import (
 
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/testhosts"
 	"github.com/podlab/podlab/plan"
 	"github.com/podlab/podlab/state"
@@ -66,7 +65,7 @@ func TestApplyCommandSequence(t *testing.T) {
 		name  string
 		hosts int
 		opts  []testhosts.Option
-		edit  func(*config.Kubeadm)
+		edit  func(*Config)
 		// want returns each host's expected calls.
 		want func(env *testhosts.Env) [][]string
 	}{{
@@ -86,7 +85,7 @@ func TestApplyCommandSequence(t *testing.T) {
 		name:  "root login, install = true, swap on",
 		hosts: 1,
 		opts:  []testhosts.Option{testhosts.WithSwap("/swap.img")},
-		edit: func(k *config.Kubeadm) {
+		edit: func(k *Config) {
 			k.SSH.User = "root"
 			k.Install = true
 		},
@@ -110,7 +109,7 @@ func TestApplyCommandSequence(t *testing.T) {
 	}, {
 		name:  "two control planes behind an endpoint, one worker",
 		hosts: 3,
-		edit: func(k *config.Kubeadm) {
+		edit: func(k *Config) {
 			k.ControlPlane = append(k.ControlPlane, k.Workers[0])
 			k.Workers = k.Workers[1:]
 			k.APIEndpoint = "k8s-api.podlab.test:6443"
@@ -136,7 +135,7 @@ func TestApplyCommandSequence(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			env := testhosts.New(t, tt.hosts, tt.opts...)
-			edits := []func(*config.Kubeadm){}
+			edits := []func(*Config){}
 			if tt.edit != nil {
 				edits = append(edits, tt.edit)
 			}
@@ -281,7 +280,7 @@ func TestNewClusterRejoinsOldNodes(t *testing.T) {
 func TestNoPodNetwork(t *testing.T) {
 	t.Parallel()
 	env := testhosts.New(t, 1)
-	l := newLab(t, env, func(k *config.Kubeadm) { k.CNIManifest = "" })
+	l := newLab(t, env, func(k *Config) { k.CNIManifest = "" })
 	_, err := l.apply()
 	if err == nil {
 		t.Fatal("apply succeeded without a pod network")

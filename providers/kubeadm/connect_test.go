@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/testhosts"
 	"github.com/podlab/podlab/providers/kubeadm/sshx"
 )
@@ -28,28 +27,28 @@ func TestConnectErrors(t *testing.T) {
 
 	tests := []struct {
 		name    string
-		edit    func(*config.Kubeadm)
+		edit    func(*Config)
 		bad     string // the host the error names
 		as      any    // a pointer to the sshx error type it wraps
 		errSays []string
 	}{{
 		name: "sudo wants a password",
-		edit: func(k *config.Kubeadm) { k.SSH.User = testhosts.PasswordSudoUser },
+		edit: func(k *Config) { k.SSH.User = testhosts.PasswordSudoUser },
 		bad:  cp.Addr, as: new(*sshx.SudoPasswordError),
 		errSays: []string{"sudo wants a password", "NOPASSWD"},
 	}, {
 		name: "nothing listens on the port",
-		edit: func(k *config.Kubeadm) { k.Workers = []string{w.Addr + ":2"} },
+		edit: func(k *Config) { k.Workers = []string{w.Addr + ":2"} },
 		bad:  w.Addr + ":2", as: new(*sshx.UnreachableError),
 		errSays: []string{"cannot reach " + w.Addr + ":2", "connection refused"},
 	}, {
 		name: "the key is refused",
-		edit: func(k *config.Kubeadm) { k.SSH.PrivateKeyFile = otherKey },
+		edit: func(k *Config) { k.SSH.PrivateKeyFile = otherKey },
 		bad:  cp.Addr, as: new(*sshx.AuthError),
 		errSays: []string{"refused to log in user \"podlab\"", otherKey},
 	}, {
 		name: "the host key is unknown",
-		edit: func(k *config.Kubeadm) {
+		edit: func(k *Config) {
 			f := filepath.Join(t.TempDir(), "known_hosts")
 			if err := os.WriteFile(f, []byte(w.KnownHostsLine()+"\n"), 0o600); err != nil {
 				t.Fatal(err)
@@ -97,7 +96,7 @@ func TestTrustOnFirstUse(t *testing.T) {
 	t.Parallel()
 	env := testhosts.New(t, 2)
 	known := filepath.Join(t.TempDir(), "ssh", "known_hosts")
-	l := newLab(t, env, func(k *config.Kubeadm) {
+	l := newLab(t, env, func(k *Config) {
 		k.SSH.KnownHostsFile = known
 		k.SSH.TrustOnFirstUse = true
 	})
@@ -122,8 +121,8 @@ func TestTrustOnFirstUse(t *testing.T) {
 func TestBastion(t *testing.T) {
 	t.Parallel()
 	env := testhosts.New(t, 2, testhosts.WithBastion())
-	l := newLab(t, env, func(k *config.Kubeadm) {
-		k.SSH.Bastion = &config.Bastion{Host: env.Bastion.Addr, Port: env.Bastion.Port, User: testhosts.SudoUser}
+	l := newLab(t, env, func(k *Config) {
+		k.SSH.Bastion = &Bastion{Host: env.Bastion.Addr, Port: env.Bastion.Port, User: testhosts.SudoUser}
 	})
 	l.mustApply()
 	ep := env.Hosts[0].Addr + ":6443"

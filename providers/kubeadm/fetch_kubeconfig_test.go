@@ -19,7 +19,6 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/testhosts"
 )
 
@@ -113,7 +112,7 @@ func TestKubeconfigRewritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := testhosts.New(t, 1, testhosts.WithAdminConf(raw))
-	l := newLab(t, env, func(k *config.Kubeadm) { k.APIEndpoint = endpoint })
+	l := newLab(t, env, func(k *Config) { k.APIEndpoint = endpoint })
 	l.p.probe = nil // the real probe
 	conn := l.mustApply()
 	if conn.REST.Host != ts.URL {

@@ -14,7 +14,6 @@ import (
 
 	"k8s.io/client-go/rest"
 
-	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/testhosts"
 	"github.com/podlab/podlab/providers"
 	"github.com/podlab/podlab/state"
@@ -54,14 +53,14 @@ type lab struct {
 // newLab makes a provider for env: the first host is the control plane
 // (or the first n, with controlPlanes), the rest are workers; it logs in as
 // the sudo user with the environment's key and known_hosts.
-func newLab(t *testing.T, env *testhosts.Env, edit ...func(*config.Kubeadm)) *lab {
+func newLab(t *testing.T, env *testhosts.Env, edit ...func(*Config)) *lab {
 	t.Helper()
 	dir := t.TempDir()
 	manifest := filepath.Join(dir, "cni.yaml")
 	if err := os.WriteFile(manifest, []byte(cniManifest), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg := config.Kubeadm{
+	cfg := Config{
 		ControlPlane:      []string{env.Hosts[0].Addr},
 		KubernetesVersion: "v1.34.4",
 		PodNetworkCIDR:    "10.244.0.0/16",
@@ -69,7 +68,7 @@ func newLab(t *testing.T, env *testhosts.Env, edit ...func(*config.Kubeadm)) *la
 		CNIManifest:       "cni.yaml", // relative: to the lab directory
 		CRISocket:         "unix:///run/containerd/containerd.sock",
 		NodeReadyTimeout:  "1m",
-		SSH: config.SSH{
+		SSH: SSH{
 			User: testhosts.SudoUser, Port: 22, PrivateKeyFile: env.KeyFile(),
 			KnownHostsFile: env.KnownHostsFile(), ConnectTimeout: "10s",
 		},
@@ -93,7 +92,7 @@ func (l *lab) rec(update func(*state.Cluster)) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.st == nil {
-		l.st = &state.Cluster{Name: "onprem", Kind: config.KindKubeadm}
+		l.st = &state.Cluster{Name: "onprem", Kind: Kind}
 	}
 	update(l.st)
 	return nil

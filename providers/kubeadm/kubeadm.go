@@ -38,7 +38,7 @@ import (
 // Provider builds, connects to and resets one kubeadm cluster.
 type Provider struct {
 	Name string
-	Cfg  config.Kubeadm
+	Cfg  Config
 	// LabDir resolves relative paths in the block (key, known_hosts, CNI
 	// manifest).
 	LabDir string
@@ -51,7 +51,7 @@ type Provider struct {
 
 // New returns the provider for a kubeadm cluster block. Set LabDir and
 // WorkDir before use.
-func New(name string, cfg *config.Kubeadm) *Provider {
+func New(name string, cfg *Config) *Provider {
 	return &Provider{Name: name, Cfg: *cfg}
 }
 
@@ -95,7 +95,7 @@ func (p *Provider) Plan(ctx context.Context, prior *state.Cluster, refresh bool)
 	if err != nil {
 		return nil, err
 	}
-	ch := &plan.ClusterChange{Name: p.Name, Kind: config.KindKubeadm, Attributes: describe(&p.Cfg), Title: fmt.Sprintf("kubeadm cluster on %d host(s)", len(p.Cfg.ControlPlane)+len(p.Cfg.Workers))}
+	ch := &plan.ClusterChange{Name: p.Name, Kind: Kind, Attributes: describe(&p.Cfg), Title: fmt.Sprintf("kubeadm cluster on %d host(s)", len(p.Cfg.ControlPlane)+len(p.Cfg.Workers))}
 	if prior == nil || prior.Status != state.ClusterReady {
 		ch.Action = plan.Create
 		ch.Reason = "kubeadm init on the first control-plane host, then join the workers (an existing cluster is adopted)"
@@ -263,10 +263,15 @@ func (p *Provider) Kubeconfig(ctx context.Context, prior *state.Cluster) (*clien
 // kubeconfig and host logs stay on this machine, in the environment's
 // directory, whatever backend keeps the state itself.
 func Build(c *config.ClusterConfig, o providers.Options) providers.Cluster {
-	p := New(c.Name, c.Kubeadm)
+	p := New(c.Name, c.Settings.(*Config))
 	p.LabDir, p.WorkDir = o.LabDir, o.WorkDir
 	return p
 }
 
 // CheckDestroy allows every destroy: hosts have no protection to honour.
 func (p *Provider) CheckDestroy(*state.Cluster) error { return nil }
+
+// Describe tells that a reset wipes every object with the cluster's etcd.
+func (p *Provider) Describe() providers.Description {
+	return providers.Description{DeleteWipesObjects: true}
+}

@@ -5,8 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/podlab/podlab/config"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -16,12 +14,12 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 func TestKubeadmConfig(t *testing.T) {
 	tests := []struct {
 		golden string
-		edit   func(*config.Kubeadm)
+		edit   func(*Config)
 		addrs  []string // the init host's own addresses
 	}{
 		{golden: "kubeadm-defaults.yaml", addrs: []string{"10.0.0.10"}},
 		{golden: "kubeadm-behind-nat.yaml", addrs: []string{"192.168.1.5"}},
-		{golden: "kubeadm-endpoint-sans.yaml", addrs: []string{"10.0.0.10"}, edit: func(k *config.Kubeadm) {
+		{golden: "kubeadm-endpoint-sans.yaml", addrs: []string{"10.0.0.10"}, edit: func(k *Config) {
 			k.ControlPlane = []string{"10.0.0.10", "10.0.0.11:2222"}
 			k.APIEndpoint = "k8s.example.test:6443"
 			k.CertSANs = []string{"k8s.example.test", "203.0.113.7"}
@@ -30,7 +28,7 @@ func TestKubeadmConfig(t *testing.T) {
 			k.KubernetesVersion = "v1.33.2"
 			k.CRISocket = "unix:///var/run/crio/crio.sock"
 		}},
-		{golden: "kubeadm-extra-config.yaml", addrs: []string{"10.0.0.10"}, edit: func(k *config.Kubeadm) {
+		{golden: "kubeadm-extra-config.yaml", addrs: []string{"10.0.0.10"}, edit: func(k *Config) {
 			k.ExtraConfig = "---\napiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncgroupDriver: cgroupfs\nfailSwapOn: false\n---\napiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmode: ipvs"
 		}},
 	}
@@ -65,8 +63,8 @@ func TestKubeadmConfig(t *testing.T) {
 }
 
 // blockFor is a kubeadm block with the language's defaults.
-func blockFor(edit func(*config.Kubeadm)) config.Kubeadm {
-	k := config.Kubeadm{
+func blockFor(edit func(*Config)) Config {
+	k := Config{
 		ControlPlane:      []string{"10.0.0.10"},
 		Workers:           []string{"10.0.0.11", "10.0.0.12"},
 		KubernetesVersion: "v1.34.4",
@@ -74,7 +72,7 @@ func blockFor(edit func(*config.Kubeadm)) config.Kubeadm {
 		ServiceCIDR:       "10.96.0.0/12",
 		CRISocket:         "unix:///run/containerd/containerd.sock",
 		NodeReadyTimeout:  "5m",
-		SSH:               config.SSH{User: "ubuntu", Port: 22, KnownHostsFile: "~/.ssh/known_hosts", ConnectTimeout: "15s"},
+		SSH:               SSH{User: "ubuntu", Port: 22, KnownHostsFile: "~/.ssh/known_hosts", ConnectTimeout: "15s"},
 	}
 	if edit != nil {
 		edit(&k)

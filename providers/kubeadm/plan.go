@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/plan"
 )
 
 // describe lists the cluster's settings as a plan shows them.
-func describe(cfg *config.Kubeadm) []plan.Attribute {
+func describe(cfg *Config) []plan.Attribute {
 	q := func(list []string) string {
 		parts := make([]string, len(list))
 		for i, s := range list {

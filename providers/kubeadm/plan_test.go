@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/plan"
 	"github.com/podlab/podlab/providers"
 	"github.com/podlab/podlab/state"
@@ -18,7 +17,7 @@ func TestPlan(t *testing.T) {
 	tests := []struct {
 		name       string
 		prior      *state.Cluster
-		edit       func(*config.Kubeadm)
+		edit       func(*Config)
 		kubeconfig bool
 		action     plan.Action
 		reason     string
@@ -27,7 +26,7 @@ func TestPlan(t *testing.T) {
 		{name: "an apply stopped half-way", prior: &state.Cluster{Status: state.ClusterCreating, Phases: built[:2]}, action: plan.Create, reason: "resume: 2 host phase(s)"},
 		{name: "built", prior: &state.Cluster{Status: state.ClusterReady, Phases: built}, kubeconfig: true, action: plan.NoOp},
 		{name: "a worker was added", prior: &state.Cluster{Status: state.ClusterReady, Phases: built}, kubeconfig: true,
-			edit: func(k *config.Kubeadm) { k.Workers = append(k.Workers, "10.0.0.13") }, action: plan.Update, reason: "join 10.0.0.13"},
+			edit: func(k *Config) { k.Workers = append(k.Workers, "10.0.0.13") }, action: plan.Update, reason: "join 10.0.0.13"},
 		{name: "the kubeconfig file was lost", prior: &state.Cluster{Status: state.ClusterReady, Phases: built}, action: plan.Update, reason: "admin.conf is missing"},
 	}
 	for _, tt := range tests {
@@ -52,14 +51,14 @@ func TestPlan(t *testing.T) {
 
 	t.Run("the ssh route shows the bastion", func(t *testing.T) {
 		for _, tt := range []struct {
-			bastion *config.Bastion
+			bastion *Bastion
 			want    string
 		}{
 			{nil, "ubuntu@host:22"},
-			{&config.Bastion{Host: "jump.class", Port: 2222}, "ubuntu@host:22 via bastion ubuntu@jump.class:2222"},
-			{&config.Bastion{Host: "jump.class", Port: 22, User: "jump"}, "ubuntu@host:22 via bastion jump@jump.class:22"},
+			{&Bastion{Host: "jump.class", Port: 2222}, "ubuntu@host:22 via bastion ubuntu@jump.class:2222"},
+			{&Bastion{Host: "jump.class", Port: 22, User: "jump"}, "ubuntu@host:22 via bastion jump@jump.class:22"},
 		} {
-			cfg := blockFor(func(k *config.Kubeadm) { k.SSH.User, k.SSH.Port, k.SSH.Bastion = "ubuntu", 22, tt.bastion })
+			cfg := blockFor(func(k *Config) { k.SSH.User, k.SSH.Port, k.SSH.Bastion = "ubuntu", 22, tt.bastion })
 			p := New("onprem", &cfg)
 			p.LabDir, p.WorkDir = t.TempDir(), t.TempDir()
 			ch, err := p.Plan(t.Context(), nil, false)
@@ -79,7 +78,7 @@ func TestPlan(t *testing.T) {
 	})
 
 	t.Run("a block that cannot work is an error", func(t *testing.T) {
-		cfg := blockFor(func(k *config.Kubeadm) { k.CNIManifest = "no-such-file.yaml" })
+		cfg := blockFor(func(k *Config) { k.CNIManifest = "no-such-file.yaml" })
 		p := New("onprem", &cfg)
 		p.LabDir, p.WorkDir = t.TempDir(), t.TempDir()
 		if _, err := p.Plan(t.Context(), nil, false); err == nil || !strings.Contains(err.Error(), "no-such-file.yaml") {

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/testhosts"
 )
 
@@ -92,7 +91,7 @@ mkdir -p /etc/containerd && echo 'SystemdCgroup = true' >/etc/containerd/config.
 	if _, err := h.Exec(prepare); err != nil {
 		t.Fatal(err)
 	}
-	l := newLab(t, env, func(k *config.Kubeadm) { k.Install = true })
+	l := newLab(t, env, func(k *Config) { k.Install = true })
 	l.clearLogs()
 	l.mustApply()
 	var install []string

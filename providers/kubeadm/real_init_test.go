@@ -28,7 +28,6 @@ import (
 	"k8s.io/client-go/tools/cache"
 	watchtools "k8s.io/client-go/tools/watch"
 
-	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/testhosts"
 )
 
@@ -121,7 +120,7 @@ ctr -n k8s.io images ls -q`, stage, hostContainerdConfig)
 	}
 	t.Logf("images on the host:\n%s", out)
 
-	l := newLab(t, env, func(k *config.Kubeadm) {
+	l := newLab(t, env, func(k *Config) {
 		k.CNIManifest = ""
 		k.ExtraConfig = fmt.Sprintf(hostKubeletConfig, "/"+cgroupRoot)
 		// The host is a network namespace, not a VM: the kernel's cgroup

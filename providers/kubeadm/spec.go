@@ -13,7 +13,6 @@ import (
 
 	"sigs.k8s.io/yaml"
 
-	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/providers/kubeadm/sshx"
 )
 
@@ -38,7 +37,7 @@ type spec struct {
 	extraConfig     []byte   // YAML documents appended to the kubeadm configuration
 	ignorePreflight []string // for kubeadm init and join
 
-	ssh     config.SSH
+	ssh     SSH
 	keyFile string // resolved
 	known   string // resolved known_hosts file
 	connect time.Duration
@@ -49,7 +48,7 @@ type spec struct {
 
 // newSpec checks and resolves cfg. labDir resolves relative paths; workDir
 // is the environment's private directory.
-func newSpec(name string, cfg *config.Kubeadm, labDir, workDir string) (*spec, error) {
+func newSpec(name string, cfg *Config, labDir, workDir string) (*spec, error) {
 	s := &spec{
 		name:            name,
 		controlPlanes:   cfg.ControlPlane,

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/podlab/podlab/config"
 )
 
 func TestNewSpec(t *testing.T) {
@@ -17,15 +15,15 @@ func TestNewSpec(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		edit  func(*config.Kubeadm)
+		edit  func(*Config)
 		check func(t *testing.T, s *spec)
 		err   []string
 	}{{
 		name: "defaults and relative paths",
-		edit: func(k *config.Kubeadm) {
+		edit: func(k *Config) {
 			k.CNIManifest = "flannel.yml"
 			k.SSH.PrivateKeyFile = "keys/id_ed25519"
-			k.SSH.Bastion = &config.Bastion{Host: "jump.example.test"}
+			k.SSH.Bastion = &Bastion{Host: "jump.example.test"}
 			k.Workers = []string{"10.0.0.11:2222"}
 		},
 		check: func(t *testing.T, s *spec) {
@@ -45,11 +43,11 @@ func TestNewSpec(t *testing.T) {
 		},
 	}, {
 		name: "several control planes need an endpoint",
-		edit: func(k *config.Kubeadm) { k.ControlPlane = []string{"a", "b"} },
+		edit: func(k *Config) { k.ControlPlane = []string{"a", "b"} },
 		err:  []string{"control_plane lists 2 hosts, which needs api_server_endpoint"},
 	}, {
 		name: "every mistake at once",
-		edit: func(k *config.Kubeadm) {
+		edit: func(k *Config) {
 			k.CNIManifest = "missing.yml"
 			k.NodeReadyTimeout = "soon"
 			k.KubernetesVersion = "1.34"
@@ -57,11 +55,11 @@ func TestNewSpec(t *testing.T) {
 		err: []string{`cluster "onprem"`, "cni_manifest", "missing.yml", "class VMs may be offline", `node_ready_timeout: "soon"`, `kubernetes_version "1.34"`},
 	}, {
 		name: "extra config without a kind",
-		edit: func(k *config.Kubeadm) { k.ExtraConfig = "apiVersion: v1\n---\nfoo: [" },
+		edit: func(k *Config) { k.ExtraConfig = "apiVersion: v1\n---\nfoo: [" },
 		err:  []string{"kubeadm_extra_config: document 1 has no apiVersion or kind"},
 	}, {
 		name: "extra config replacing podlab's own",
-		edit: func(k *config.Kubeadm) {
+		edit: func(k *Config) {
 			k.ExtraConfig = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n---\napiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n"
 		},
 		err: []string{"document 2 is a ClusterConfiguration, which podlab writes from the block's settings"},

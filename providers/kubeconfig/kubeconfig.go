@@ -26,13 +26,13 @@ import (
 // Provider connects to the cluster a kubeconfig names.
 type Provider struct {
 	Name string
-	Cfg  config.Kubeconfig
+	Cfg  Config
 	// Dir resolves a relative kubeconfig path (the lab directory).
 	Dir string
 }
 
 // New returns the provider for a kubeconfig cluster block.
-func New(name string, cfg *config.Kubeconfig, dir string) *Provider {
+func New(name string, cfg *Config, dir string) *Provider {
 	return &Provider{Name: name, Cfg: *cfg, Dir: dir}
 }
 
@@ -122,7 +122,7 @@ func (p *Provider) Plan(context.Context, *state.Cluster, bool) (*plan.ClusterCha
 		ctxName = "(current context)"
 	}
 	return &plan.ClusterChange{
-		Name: p.Name, Kind: config.KindKubeconfig, Action: plan.NoOp,
+		Name: p.Name, Kind: Kind, Action: plan.NoOp,
 		Title:  fmt.Sprintf("existing cluster (kubeconfig %s, context %s)", p.Path(), ctxName),
 		Reason: "an existing cluster; podlab never creates or deletes it",
 		Attributes: []plan.Attribute{
@@ -200,8 +200,11 @@ func (p *Provider) Kubeconfig(context.Context, *state.Cluster) (*clientcmdapi.Co
 
 // Build returns the provider of an environment's kubeconfig block.
 func Build(c *config.ClusterConfig, o providers.Options) providers.Cluster {
-	return New(c.Name, c.Kubeconfig, o.LabDir)
+	return New(c.Name, c.Settings.(*Config), o.LabDir)
 }
 
 // CheckDestroy allows every destroy: the cluster itself is never deleted.
 func (p *Provider) CheckDestroy(*state.Cluster) error { return nil }
+
+// Describe tells nothing: the cluster is someone else's.
+func (p *Provider) Describe() providers.Description { return providers.Description{} }

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/podlab/podlab/config"
 )
 
 // writeFile writes a kubeconfig fixture into dir.
@@ -70,7 +68,7 @@ func TestKubeconfigListIsMerged(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("KUBECONFIG", tt.env)
-			p := New("kubeconfig", &config.Kubeconfig{Context: tt.context}, dir)
+			p := New("kubeconfig", &Config{Context: tt.context}, dir)
 			conn, err := p.Connect(context.Background(), nil)
 			if err != nil {
 				t.Fatalf("Connect: %v", err)
@@ -105,7 +103,7 @@ func TestKubeconfigErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("KUBECONFIG", tt.env)
-			p := New("kubeconfig", &config.Kubeconfig{Path: tt.path}, dir)
+			p := New("kubeconfig", &Config{Path: tt.path}, dir)
 			_, err := p.Connect(context.Background(), nil)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Connect: %v, want an error containing %q", err, tt.want)
