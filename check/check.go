@@ -84,10 +84,38 @@ type outcome struct {
 	final    bool
 }
 
+// Prepare readies the runner for checks that will run one by one (One):
+// where the node-side probes live is decided from all of them.
+func (r *Runner) Prepare(checks []*config.Check) { r.probes.init(r, checks) }
+
+// One runs one check of those given to Prepare, retrying it until it
+// passes, cannot pass, or times out.
+func (r *Runner) One(ctx context.Context, c *config.Check) *Result { return r.runOne(ctx, c) }
+
+// Warm starts the probe pod on node ahead of the checks that will need
+// it, so that its start overlaps other work; a failure is kept for the
+// first check that asks for the probe.
+func (r *Runner) Warm(ctx context.Context, node string) { r.probes.on(ctx, node) }
+
+// ProbeNamespaceInUse is where the runner keeps node-side probes; "" until
+// Prepare, or when no check is made from a node.
+func (r *Runner) ProbeNamespaceInUse() string { return r.probes.ns }
+
+// FromNode tells whether any of checks is made from a node's network, and
+// so needs a probe pod.
+func FromNode(checks []*config.Check) bool {
+	for _, c := range checks {
+		if c.HTTP != nil && c.HTTP.From == config.FromNode {
+			return true
+		}
+	}
+	return false
+}
+
 // Run runs checks, at most Parallelism at once, and returns their results
 // in the order given.
 func (r *Runner) Run(ctx context.Context, checks []*config.Check) []*Result {
-	r.probes.init(r, checks)
+	r.Prepare(checks)
 	results := make([]*Result, len(checks))
 	sem := make(chan struct{}, max(r.Parallelism, 1))
 	var wg sync.WaitGroup

@@ -43,6 +43,10 @@ type ApplyOptions struct {
 	// GracePeriod, when set, overrides the termination grace period of
 	// what destroy deletes.
 	GracePeriod *int64
+	// Connected, when set, hears the client apply reached the cluster
+	// with, before any object is applied: work that overlaps the apply
+	// (the checks, started as their objects become ready) starts there.
+	Connected func(kc *kubeapi.Client)
 	// ClusterDeleteWipes is set when deleting the cluster deletes every
 	// object in it (providers.Description.DeleteWipesObjects): a destroy
 	// that deletes the cluster then only forgets the objects.
@@ -84,6 +88,9 @@ func (e *Engine) Apply(ctx context.Context, p *plan.Plan, opts ApplyOptions) (*R
 		return res, e.forgetAll(ctx, p, opts.State)
 	}
 	res.Conn, res.Client = conn, kc
+	if opts.Connected != nil {
+		opts.Connected(kc)
+	}
 	if !p.Destroy && !p.RefreshOnly {
 		if err := e.RecordLifetime(ctx, opts.State); err != nil {
 			return res, errDiag("Failed to save state", err)

@@ -63,7 +63,8 @@ func (o *op) apply() *Result {
 		}
 		o.v.Plan(p)
 		if !p.HasChanges() {
-			return o.afterApply(p, nil, false)
+			// Nothing to apply: every check runs, targets or not.
+			return o.afterApply(p, nil, nil, nil)
 		}
 		if !req.AutoApprove && !o.v.Confirm(fmt.Sprintf("Do you want to perform these actions in environment %q?", p.Environment)) {
 			o.v.Cancelled(Apply)
@@ -78,12 +79,23 @@ func (o *op) apply() *Result {
 		o.v.Interrupted("Nothing was changed.")
 		return &Result{Status: Interrupted, Plan: p}
 	}
-	res, diags := e.Apply(ctx, p, engine.ApplyOptions{
+	opts := engine.ApplyOptions{
 		Provider: prov, State: req.State, Parallelism: req.Parallelism, Hooks: prog, Kill: req.Kill, Counter: req.Counter,
 		Reevaluate: o.lab.Reevaluate, GracePeriod: req.GracePeriod, CreateTimeout: req.CreateTimeout,
-	})
+	}
+	// The checks run while the apply goes on, each instance's once its
+	// objects are ready (see pipeline).
+	var pl *pipeline
+	if req.Checks && !p.RefreshOnly {
+		pl = o.newPipeline(p, checkedInstances(p), prog)
+		opts.Hooks, opts.Connected = pl, pl.connected
+	}
+	res, diags := e.Apply(ctx, p, opts)
 	prog.Close()
 	o.v.Diagnostics(diags)
+	if pl != nil && (res.Interrupted || diags.HasErrors()) {
+		pl.stop()
+	}
 	switch {
 	case res.Interrupted:
 		o.v.Interrupted("State is saved; run podlab apply again to carry on.")
@@ -99,26 +111,32 @@ func (o *op) apply() *Result {
 	if len(p.Targets) > 0 {
 		o.warnTargetedDone()
 	}
-	out := o.afterApply(p, res.Client, len(p.Targets) > 0)
+	out := o.afterApply(p, res.Client, checkedInstances(p), pl)
 	out.Applied = res
 	return out
 }
 
-// afterApply shows the outputs and runs the checks: with a targeted plan,
-// only the checks of what it kept.
-func (o *op) afterApply(p *plan.Plan, kc *kubeapi.Client, targeted bool) *Result {
+// checkedInstances are the instances whose checks an apply of p runs:
+// with a targeted plan, only those of what it kept; otherwise all (nil).
+func checkedInstances(p *plan.Plan) map[string]bool {
+	if len(p.Targets) == 0 {
+		return nil
+	}
+	instances := map[string]bool{}
+	for _, c := range p.Checks {
+		instances[c.Instance] = true
+	}
+	return instances
+}
+
+// afterApply shows the outputs and the results of the checks of instances
+// (all, when nil); pl has run them during the apply, if it ran.
+func (o *op) afterApply(p *plan.Plan, kc *kubeapi.Client, instances map[string]bool, pl *pipeline) *Result {
 	o.v.Outputs(o.req.State.State())
 	if !o.req.Checks {
 		return &Result{Plan: p}
 	}
-	var instances map[string]bool
-	if targeted {
-		instances = map[string]bool{}
-		for _, c := range p.Checks {
-			instances[c.Instance] = true
-		}
-	}
-	res := o.runChecks(kc, instances)
+	res := o.runChecks(kc, instances, pl)
 	res.Plan = p
 	return res
 }

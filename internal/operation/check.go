@@ -17,18 +17,17 @@ func (o *op) check() *Result {
 	if len(o.req.State.State().Objects) == 0 {
 		return o.failed("nothing is applied in environment %q: run podlab apply first", o.lab.Env.Name)
 	}
-	return o.runChecks(nil, nil)
+	return o.runChecks(nil, nil, nil)
 }
 
-// runChecks runs the environment's checks (one seat's, with Seat; only
-// those of instances, when set), records each result in state, and shows
-// them. kc, when set, is the client an apply just used.
-func (o *op) runChecks(kc *kubeapi.Client, instances map[string]bool) *Result {
-	req, env := o.req, o.lab.Env
-	var checks []*config.Check
-	seatFound := req.Seat == ""
-	for _, in := range env.Instances {
-		if req.Seat != "" && (in.Seat == nil || in.Seat.Name != req.Seat) {
+// selectChecks are the environment's checks: one seat's, with Seat; only
+// those of instances, when set. seatFound is false for a Seat the lab
+// does not have.
+func (o *op) selectChecks(instances map[string]bool) (checks []*config.Check, seatFound bool) {
+	seat := o.req.Seat
+	seatFound = seat == ""
+	for _, in := range o.lab.Env.Instances {
+		if seat != "" && (in.Seat == nil || in.Seat.Name != seat) {
 			continue
 		}
 		if instances != nil && !instances[in.Address] {
@@ -37,10 +36,22 @@ func (o *op) runChecks(kc *kubeapi.Client, instances map[string]bool) *Result {
 		seatFound = true
 		checks = append(checks, in.Checks...)
 	}
+	return checks, seatFound
+}
+
+// runChecks runs the selected checks (see selectChecks), records each
+// result in state, and shows them. kc, when set, is the client an apply
+// just used; pl, when set, has been running the checks during the apply.
+func (o *op) runChecks(kc *kubeapi.Client, instances map[string]bool, pl *pipeline) *Result {
+	req, env := o.req, o.lab.Env
+	checks, seatFound := o.selectChecks(instances)
 	if !seatFound {
 		return o.failed("the lab has no seat %q", req.Seat)
 	}
 	if len(checks) == 0 {
+		if pl != nil {
+			pl.stop()
+		}
 		o.v.CheckResults(env.Name, nil)
 		return &Result{}
 	}
@@ -62,11 +73,16 @@ func (o *op) runChecks(kc *kubeapi.Client, instances map[string]bool) *Result {
 		return &Result{Status: Interrupted}
 	}
 	o.v.ChecksStarting(len(checks))
-	runner := &check.Runner{
-		Client: kc, ProbeImage: env.Lab.ProbeImage, ProbeNamespace: env.ProbeNamespace(), Parallelism: req.Parallelism,
-		Labels: engine.EnvLabels(env),
+	var results []*check.Result
+	if pl != nil {
+		results = pl.wait(kc)
+	} else {
+		runner := &check.Runner{
+			Client: kc, ProbeImage: env.Lab.ProbeImage, ProbeNamespace: env.ProbeNamespace(), Parallelism: req.Parallelism,
+			Labels: engine.EnvLabels(env),
+		}
+		results = runner.Run(o.ctx, checks)
 	}
-	results := runner.Run(o.ctx, checks)
 	err := req.State.Update(context.WithoutCancel(o.ctx), func(s *state.State) {
 		for _, r := range results {
 			s.SetCheck(&state.CheckResult{
