@@ -7,9 +7,10 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -33,9 +34,22 @@ func (c *Client) NewPodWaiter(ctx context.Context, selector string) (*PodWaiter,
 	if _, err := c.Dynamic.Resource(podGVR).List(ctx, metav1.ListOptions{LabelSelector: selector, Limit: 1}); err != nil {
 		return nil, err
 	}
-	f := dynamicinformer.NewFilteredDynamicSharedInformerFactory(c.Dynamic, 0, metav1.NamespaceAll,
-		func(o *metav1.ListOptions) { o.LabelSelector = selector })
-	w := &PodWaiter{informer: f.ForResource(podGVR).Informer(), stop: make(chan struct{}), changed: map[string]chan struct{}{}}
+	// A plain informer over a list-watch of the dynamic client, as
+	// dynamicinformer builds one: that package would link every typed
+	// informer and lister of client-go (120 packages) into podlab.
+	pods := c.Dynamic.Resource(podGVR).Namespace(metav1.NamespaceAll)
+	lw := &cache.ListWatch{
+		ListWithContextFunc: func(ctx context.Context, o metav1.ListOptions) (runtime.Object, error) {
+			o.LabelSelector = selector
+			return pods.List(ctx, o)
+		},
+		WatchFuncWithContext: func(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+			o.LabelSelector = selector
+			return pods.Watch(ctx, o)
+		},
+	}
+	informer := cache.NewSharedIndexInformer(lw, &unstructured.Unstructured{}, 0, cache.Indexers{})
+	w := &PodWaiter{informer: informer, stop: make(chan struct{}), changed: map[string]chan struct{}{}}
 	notify := func(obj any) {
 		if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 			obj = d.Obj
