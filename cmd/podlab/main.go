@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -107,6 +108,14 @@ func main() {
 			"max_rss_kb": ru.Maxrss, // Linux reports kilobytes
 		})
 		_ = os.WriteFile(stats, b, 0o644)
+	}
+	// PODLAB_MEMPROFILE=FILE writes a heap profile as the command ends,
+	// for bench/profile.sh: what the memory went to.
+	if prof := os.Getenv("PODLAB_MEMPROFILE"); prof != "" {
+		if f, err := os.Create(prof); err == nil {
+			_ = pprof.Lookup("allocs").WriteTo(f, 0)
+			_ = f.Close()
+		}
 	}
 	os.Exit(code)
 }
