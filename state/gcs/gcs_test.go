@@ -39,12 +39,10 @@ func TestReadWriteBackupEnvironments(t *testing.T) {
 		t.Fatalf("read back = %+v, %v", got, err)
 	}
 	// The backup is the copy before the last write.
-	r, err := b.client.Bucket(testBucket).Object("classes/k8s/gke/state.json.backup").NewReader(ctx)
+	data, _, err := b.read(ctx, "classes/k8s/gke/state.json.backup")
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, _ := io.ReadAll(r)
-	r.Close()
 	backup, err := state.Decode(data)
 	if err != nil || backup.Serial != 1 {
 		t.Fatalf("backup = %+v, %v", backup, err)
