@@ -45,6 +45,8 @@ bench: build cluster-up
 	bench/engine.sh
 	bench/checks.sh
 	bench/class.sh
+	bench/seats.sh
+	bench/profile.sh
 	$(GO) test -run='^$$' -bench=. ./config/ ./engine/
 
 # Everything, end-to-end tests included: brings the test cluster up first
