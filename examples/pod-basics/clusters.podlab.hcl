@@ -24,6 +24,7 @@ cluster "onprem" {
     workers          = var.onprem_workers
     pod_network_cidr = "10.244.0.0/16"
     cni_manifest     = var.onprem_cni_manifest
+    bundle           = var.onprem_bundle
 
     ssh {
       user             = var.onprem_ssh_user

@@ -91,6 +91,12 @@ variable "onprem_cni_manifest" {
   description = "A local CNI manifest (such as kube-flannel.yml) applied after kubeadm init; class VMs may be offline."
 }
 
+variable "onprem_bundle" {
+  type        = string
+  default     = ""
+  description = "An offline bundle directory (podlab bundle DIR) to install Kubernetes from on offline VMs; empty: the VMs have it installed."
+}
+
 variable "kubeconfig" {
   type        = string
   default     = ""

@@ -42,6 +42,7 @@ var flagSets = map[string]func() *flag.FlagSet{
 	"workspace":    func() *flag.FlagSet { _, fs, _ := arguments.ParseWorkspace([]string{"list"}); return fs },
 	"completion":   func() *flag.FlagSet { return flag.NewFlagSet("completion", flag.ContinueOnError) },
 	"console":      func() *flag.FlagSet { _, fs, _ := arguments.ParseConsole(nil); return fs },
+	"bundle":       func() *flag.FlagSet { fs, _ := bundleFlags(); return fs },
 }
 
 var subcommands = map[string][]string{

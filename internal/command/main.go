@@ -59,6 +59,7 @@ func init() {
 		"completion":   {"Print a shell completion script: bash, zsh or fish", runCompletion},
 		"console":      {"Evaluate expressions against the lab and its state", runConsole},
 		"workspace":    {"Manage workspaces: list, show, new, select, delete", runWorkspace},
+		"bundle":       {"Write an offline install bundle's manifest for kubeadm clusters", runBundle},
 	}
 }
 

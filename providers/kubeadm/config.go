@@ -34,9 +34,12 @@ type Config struct {
 	CertSANs          []string `cty:"api_server_cert_sans"`
 	CNIManifest       string   `cty:"cni_manifest"`
 	Install           bool     `cty:"install"`
-	PackageVersion    string   `cty:"package_version"`
-	CRISocket         string   `cty:"cri_socket"`
-	NodeReadyTimeout  string   `cty:"node_ready_timeout"`
+	// Bundle is a local offline bundle directory (podlab bundle) to
+	// install from instead of apt.
+	Bundle           string `cty:"bundle"`
+	PackageVersion   string `cty:"package_version"`
+	CRISocket        string `cty:"cri_socket"`
+	NodeReadyTimeout string `cty:"node_ready_timeout"`
 	// ExtraConfig is YAML documents appended to the kubeadm configuration
 	// podlab generates (a KubeletConfiguration, a KubeProxyConfiguration).
 	ExtraConfig string `cty:"kubeadm_extra_config"`
@@ -91,6 +94,7 @@ var kubeadmSpec = hcldec.ObjectSpec{
 	"api_server_cert_sans":    config.StringsAttr("api_server_cert_sans"),
 	"cni_manifest":            config.StringAttr("cni_manifest", ""),
 	"install":                 config.BoolAttr("install", false),
+	"bundle":                  config.StringAttr("bundle", ""),
 	"package_version":         config.StringAttr("package_version", ""),
 	"cri_socket":              config.StringAttr("cri_socket", "unix:///run/containerd/containerd.sock"),
 	"node_ready_timeout":      config.StringAttr("node_ready_timeout", "5m"),

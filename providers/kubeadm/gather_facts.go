@@ -32,6 +32,8 @@ type facts struct {
 	kubeadm   string // kubeadm version -o short, "" when not installed
 	kubelet   bool
 	kubectl   bool
+	// containerd is on root's PATH.
+	containerd bool
 }
 
 // initialised: kubeadm init has run here (an admin kubeconfig exists).
@@ -70,6 +72,7 @@ done
 if command -v kubeadm >/dev/null 2>&1; then echo "kubeadm=$(kubeadm version -o short 2>/dev/null)"; fi
 if command -v kubelet >/dev/null 2>&1; then echo "kubelet=yes"; fi
 if command -v kubectl >/dev/null 2>&1; then echo "kubectl=yes"; fi
+if command -v containerd >/dev/null 2>&1; then echo "containerd=yes"; fi
 exit 0`
 
 // parseFacts reads factsScript's output.
@@ -109,6 +112,8 @@ func parseFacts(out string) *facts {
 			f.kubelet = true
 		case "kubectl":
 			f.kubectl = true
+		case "containerd":
+			f.containerd = true
 		}
 	}
 	return f

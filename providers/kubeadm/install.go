@@ -29,13 +29,16 @@ type install struct{}
 func (install) name() string { return "install" }
 
 func (install) hosts(c *cluster) []*host {
-	if !c.spec.install {
+	if !c.spec.install && c.spec.bundle == nil {
 		return nil
 	}
 	return c.hosts
 }
 
 func (install) run(ctx context.Context, c *cluster, h *host) error {
+	if c.spec.bundle != nil {
+		return installBundle(ctx, c, h)
+	}
 	f := h.facts
 	if !isDebianLike(f) {
 		return fmt.Errorf("install = true installs packages with apt, for Debian and Ubuntu hosts; this host runs %q: install containerd, kubeadm, kubelet and kubectl yourself and set install = false", f.osName)
@@ -54,7 +57,7 @@ func (install) run(ctx context.Context, c *cluster, h *host) error {
 	}
 	if upToDate {
 		c.logf("install on %s: containerd %s, kubeadm, kubelet and kubectl %s are installed already", h, have["containerd"], have["kubeadm"])
-		return configureContainerd(ctx, h)
+		return startServices(ctx, c, h)
 	}
 	minor := minorVersion(s.version)
 	repo := fmt.Sprintf("https://pkgs.k8s.io/core:/stable:/%s/deb/", minor)
@@ -88,24 +91,49 @@ func (install) run(ctx context.Context, c *cluster, h *host) error {
 	if _, err := h.run(ctx, append([]string{"apt-mark", "hold"}, kubePackages...)); err != nil {
 		return err
 	}
-	return configureContainerd(ctx, h)
+	return startServices(ctx, c, h)
 }
 
-// configureContainerd writes containerd's default configuration with the
-// systemd cgroup driver (the kubelet's default), unless the host's own
-// configuration already uses it, and starts containerd and the kubelet.
-func configureContainerd(ctx context.Context, h *host) error {
-	script := fmt.Sprintf(`set -e
-if ! grep -qs 'SystemdCgroup = true' %[1]s; then
-	mkdir -p %[2]s
-	containerd config default | sed 's/SystemdCgroup = false/SystemdCgroup = true/' >%[1]s.podlab
-	mv %[1]s.podlab %[1]s
-	systemctl restart containerd
-fi`, sshx.Quote(containerdConfig), sshx.Quote("/etc/containerd"))
-	if _, err := h.script(ctx, script); err != nil {
+// startServices configures containerd and starts it and the kubelet.
+func startServices(ctx context.Context, c *cluster, h *host) error {
+	if err := configureContainerd(ctx, c, h); err != nil {
 		return err
 	}
 	_, err := h.run(ctx, []string{"systemctl", "enable", "--now", "containerd", "kubelet"})
+	return err
+}
+
+// configureContainerd writes containerd's default configuration with the
+// cgroup driver the kubelet uses (systemd, kubeadm's default, unless
+// kubeadm_extra_config's KubeletConfiguration says cgroupfs), unless the
+// host's own configuration already uses that driver; with a bundle it
+// also makes the bundle's pause image containerd's sandbox image, since
+// an offline host cannot pull containerd's default one.
+func configureContainerd(ctx context.Context, c *cluster, h *host) error {
+	want := "true"
+	if c.spec.cgroupDriver() == "cgroupfs" {
+		want = "false"
+	}
+	script := fmt.Sprintf(`set -e
+changed=
+if ! grep -qs 'SystemdCgroup = %[3]s' %[1]s; then
+	mkdir -p %[2]s
+	containerd config default | sed 's/SystemdCgroup = .*/SystemdCgroup = %[3]s/' >%[1]s.podlab
+	mv %[1]s.podlab %[1]s
+	changed=1
+fi`, sshx.Quote(containerdConfig), sshx.Quote("/etc/containerd"), want)
+	if c.spec.bundle != nil {
+		if pause := c.spec.bundle.pauseImage(); pause != "" {
+			script += fmt.Sprintf(`
+if ! grep -qs %[2]s %[1]s; then
+	sed -i 's#sandbox_image = .*#sandbox_image = "%[3]s"#' %[1]s
+	changed=1
+fi`, sshx.Quote(containerdConfig), sshx.Quote(`sandbox_image = "`+pause+`"`), pause)
+		}
+	}
+	script += `
+if [ -n "$changed" ]; then systemctl restart containerd; fi`
+	_, err := h.script(ctx, script)
 	return err
 }
 

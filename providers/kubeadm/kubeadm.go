@@ -59,6 +59,7 @@ func New(name string, cfg *Config) *Provider {
 var applyPhases = []phase{
 	connect{},
 	gatherFacts{},
+	verifyHosts{},
 	preflight{},
 	install{},
 	initControlPlane{},
@@ -174,6 +175,13 @@ func (p *Provider) Ensure(ctx context.Context, prior *state.Cluster, rec provide
 	s, err := p.spec()
 	if err != nil {
 		return nil, err
+	}
+	// Every file of the bundle is read and checked before any host is
+	// touched: a damaged or incomplete bundle changes nothing.
+	if s.bundle != nil {
+		if err := s.bundle.verify(); err != nil {
+			return nil, fmt.Errorf("cluster %q: %w", p.Name, err)
+		}
 	}
 	c := newCluster(s, prior, rec, progress)
 	c.probe = p.probe

@@ -35,6 +35,7 @@ type clusterConfiguration struct {
 	Kind                 string     `json:"kind"`
 	KubernetesVersion    string     `json:"kubernetesVersion"`
 	ControlPlaneEndpoint string     `json:"controlPlaneEndpoint,omitempty"`
+	ImageRepository      string     `json:"imageRepository,omitempty"`
 	Networking           networking `json:"networking"`
 	APIServer            apiServer  `json:"apiServer,omitempty"`
 }
@@ -71,6 +72,10 @@ func kubeadmConfig(s *spec, h *host) ([]byte, error) {
 		ControlPlaneEndpoint: s.endpoint,
 		Networking:           networking{PodSubnet: s.podCIDR, ServiceSubnet: s.serviceCIDR},
 		APIServer:            apiServer{CertSANs: certSANs(s)},
+	}
+	if s.bundle != nil {
+		// The images the bundle imported, under the names it holds them.
+		cc.ImageRepository = s.bundle.ImageRepository
 	}
 	var b bytes.Buffer
 	for i, doc := range []any{ic, cc} {

@@ -43,7 +43,7 @@ func (preflight) hosts(c *cluster) []*host { return c.hosts }
 
 func (preflight) run(ctx context.Context, c *cluster, h *host) error {
 	f := h.facts
-	if !c.spec.install {
+	if !c.spec.install && c.spec.bundle == nil {
 		var missing []string
 		for tool, ok := range map[string]bool{"kubeadm": f.kubeadm != "", "kubelet": f.kubelet, "kubectl": f.kubectl || h.role != controlPlane} {
 			if !ok {

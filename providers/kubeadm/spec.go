@@ -31,7 +31,8 @@ type spec struct {
 	certSANs        []string
 	cniManifest     string // absolute, "" when not set
 	install         bool
-	packageVersion  string // Debian version for apt, e.g. "1.34.4-1.1" or "1.34.4-*"
+	bundle          *bundle // install from this offline bundle; nil: apt (install) or nothing
+	packageVersion  string  // Debian version for apt, e.g. "1.34.4-1.1" or "1.34.4-*"
 	criSocket       string
 	readyTimeout    time.Duration
 	extraConfig     []byte   // YAML documents appended to the kubeadm configuration
@@ -118,6 +119,19 @@ func newSpec(name string, cfg *Config, labDir, workDir string) (*spec, error) {
 		s.cniManifest = localPath(labDir, cfg.CNIManifest)
 		if _, err := os.Stat(s.cniManifest); err != nil {
 			bad("cni_manifest: %v (the manifest is read on this machine and uploaded, since class VMs may be offline)", err)
+		}
+	}
+	if cfg.Bundle != "" {
+		if s.bundle, err = loadBundle(localPath(labDir, cfg.Bundle), s.version); err != nil {
+			bad("bundle: %v", err)
+		}
+	}
+	if err := checkNetworks(s); err != nil {
+		bad("%v", err)
+	}
+	if s.cniManifest != "" {
+		if err := checkManifestYAML(s.cniManifest); err != nil {
+			bad("cni_manifest: %v", err)
 		}
 	}
 	if cfg.ExtraConfig != "" {
@@ -241,4 +255,91 @@ func checkExtraConfig(text string) error {
 		}
 	}
 	return nil
+}
+
+// checkNetworks refuses a pod or service network that holds a host's
+// address: the pod network's routes would take the nodes' own traffic.
+// Hosts named by DNS are checked once their addresses are known (the
+// verify phase).
+func checkNetworks(s *spec) error {
+	var errs []error
+	for _, n := range []struct{ attr, cidr string }{{"pod_network_cidr", s.podCIDR}, {"service_cidr", s.serviceCIDR}} {
+		_, ipnet, err := net.ParseCIDR(n.cidr)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s %q is not a CIDR such as \"10.244.0.0/16\"", n.attr, n.cidr))
+			continue
+		}
+		for _, h := range append(append([]string{}, s.controlPlanes...), s.workers...) {
+			if ip := net.ParseIP(hostOnly(h)); ip != nil && ipnet.Contains(ip) {
+				errs = append(errs, overlapError(n.attr, n.cidr, h, ip.String()))
+			}
+		}
+	}
+	if _, pod, err := net.ParseCIDR(s.podCIDR); err == nil {
+		if _, svc, err := net.ParseCIDR(s.serviceCIDR); err == nil && (pod.Contains(svc.IP) || svc.Contains(pod.IP)) {
+			errs = append(errs, fmt.Errorf("pod_network_cidr %s and service_cidr %s overlap: choose networks apart from each other", s.podCIDR, s.serviceCIDR))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func overlapError(attr, cidr, host, ip string) error {
+	return fmt.Errorf("%s %s holds host %s's address %s: pods and services would take the nodes' own addresses; choose a network apart from the hosts' (such as 10.244.0.0/16 when the hosts are on 192.168.x.x)", attr, cidr, host, ip)
+}
+
+// checkManifestYAML refuses a CNI manifest that is not YAML documents of
+// Kubernetes objects, naming the file and the document, so that a wrong
+// file (an HTML page saved from a browser) fails before any host changes.
+func checkManifestYAML(file string) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	docs := 0
+	for i, doc := range regexp.MustCompile(`(?m)^---[ \t]*$`).Split(string(data), -1) {
+		if strings.TrimSpace(stripComments(doc)) == "" {
+			continue
+		}
+		var head struct {
+			APIVersion string `json:"apiVersion"`
+			Kind       string `json:"kind"`
+		}
+		if err := yaml.Unmarshal([]byte(doc), &head); err != nil {
+			return fmt.Errorf("%s is not a YAML manifest: document %d: %v", file, i+1, err)
+		}
+		if head.APIVersion == "" || head.Kind == "" {
+			return fmt.Errorf("%s is not a Kubernetes manifest: document %d has no apiVersion or kind", file, i+1)
+		}
+		docs++
+	}
+	if docs == 0 {
+		return fmt.Errorf("%s holds no Kubernetes object", file)
+	}
+	return nil
+}
+
+func stripComments(doc string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(doc, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(l), "#") {
+			b.WriteString(l + "\n")
+		}
+	}
+	return b.String()
+}
+
+// cgroupDriver is the kubelet's cgroup driver: kubeadm's default,
+// systemd, unless kubeadm_extra_config's KubeletConfiguration sets
+// another. containerd must use the same.
+func (s *spec) cgroupDriver() string {
+	for _, doc := range regexp.MustCompile(`(?m)^---\s*$`).Split(string(s.extraConfig), -1) {
+		var kc struct {
+			Kind         string `json:"kind"`
+			CgroupDriver string `json:"cgroupDriver"`
+		}
+		if yaml.Unmarshal([]byte(doc), &kc) == nil && kc.Kind == "KubeletConfiguration" && kc.CgroupDriver != "" {
+			return kc.CgroupDriver
+		}
+	}
+	return "systemd"
 }

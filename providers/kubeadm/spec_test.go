@@ -10,7 +10,7 @@ import (
 
 func TestNewSpec(t *testing.T) {
 	lab := t.TempDir()
-	if err := os.WriteFile(filepath.Join(lab, "flannel.yml"), []byte("kind: List\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(lab, "flannel.yml"), []byte("apiVersion: v1\nkind: List\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 )
@@ -22,6 +23,16 @@ const notFoundExit = 3
 // renames it into place, so a reader never sees half a file and a failed
 // upload leaves the old file intact. Data is logged unless Secret is given.
 func (c *Client) WriteFile(ctx context.Context, file string, data []byte, mode fs.FileMode, opts ...RunOption) error {
+	return c.writeFile(ctx, file, bytes.NewReader(data), mode, opts...)
+}
+
+// CopyFile streams r (to EOF) to the absolute path on the host, as
+// WriteFile does, logging only its size: for large binary files.
+func (c *Client) CopyFile(ctx context.Context, file string, r io.Reader, mode fs.FileMode) error {
+	return c.writeFile(ctx, file, r, mode, Bulk())
+}
+
+func (c *Client) writeFile(ctx context.Context, file string, r io.Reader, mode fs.FileMode, opts ...RunOption) error {
 	if !path.IsAbs(file) {
 		return fmt.Errorf("ssh %s: write %q: path must be absolute", c, file)
 	}
@@ -36,7 +47,7 @@ trap 'rm -f -- "$t"' EXIT
 cat >"$t"
 chmod %04o "$t"
 mv -f -- "$t" %s`, Quote(path.Dir(file)), Quote(file+".podlab-XXXXXX"), mode.Perm(), q)
-	opts = append([]RunOption{Stdin(bytes.NewReader(data))}, opts...)
+	opts = append([]RunOption{Stdin(r)}, opts...)
 	if _, _, _, err := c.Run(ctx, script, opts...); err != nil {
 		return fmt.Errorf("write %s: %w", file, err)
 	}

@@ -22,7 +22,7 @@ func (r *stdinRecorder) reader() io.Reader {
 	switch {
 	case r.o.stdin == nil:
 		return nil
-	case r.o.secretStdin:
+	case r.o.secretStdin, r.o.bulkStdin:
 		return io.TeeReader(r.o.stdin, &r.count)
 	}
 	return io.TeeReader(r.o.stdin, &r.copy)
@@ -34,6 +34,8 @@ func (r *stdinRecorder) sections() []logSection {
 		return nil
 	case r.o.secretStdin:
 		return []logSection{{note: fmt.Sprintf("stdin: %d bytes, secret, not logged", r.count.n)}}
+	case r.o.bulkStdin:
+		return []logSection{{note: fmt.Sprintf("stdin: %d bytes of file data, not logged", r.count.n)}}
 	}
 	return []logSection{
 		{note: fmt.Sprintf("stdin (%d bytes):", r.copy.Len())},

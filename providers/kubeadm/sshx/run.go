@@ -22,6 +22,7 @@ type RunOption func(*runOptions)
 type runOptions struct {
 	stdin        io.Reader
 	secretStdin  bool
+	bulkStdin    bool
 	secretOutput bool
 	redact       []string
 	okExit       []int
@@ -34,6 +35,10 @@ func Stdin(r io.Reader) RunOption { return func(o *runOptions) { o.stdin = r } }
 
 // Secret keeps the command's stdin out of the log (a key, a token).
 func Secret() RunOption { return func(o *runOptions) { o.secretStdin = true } }
+
+// Bulk logs only the size of the command's stdin: file contents too large
+// or too binary for the log.
+func Bulk() RunOption { return func(o *runOptions) { o.bulkStdin = true } }
 
 // SecretOutput keeps stdout out of the log and out of errors (e.g. reading an
 // admin kubeconfig, or printing a join command with its token).
