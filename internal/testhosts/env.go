@@ -45,6 +45,7 @@ type options struct {
 	extra     []string
 	port      int
 	swap      []string
+	nodes     bool
 }
 
 // WithBastion puts the hosts on a network only a bastion host joins: the test
@@ -217,18 +218,23 @@ func (e *Env) boot(h *Host, o options) error {
 			return err
 		}
 	}
-	if err := layout(h.root); err != nil {
+	over := overlaid
+	if o.nodes {
+		over = append(append([]string{}, overlaid...), nodeOverlaid...)
+	}
+	if err := layout(h.root, over); err != nil {
 		return err
 	}
 	if err := writeUsers(h.root, h.Name); err != nil {
 		return err
 	}
-	if err := writeSSHD(h.root, h.Port, h.hostKey, h.rsaKey, ssh.MarshalAuthorizedKey(e.client.public)); err != nil {
+	if err := writeSSHD(h.root, over, h.Port, h.hostKey, h.rsaKey, ssh.MarshalAuthorizedKey(e.client.public)); err != nil {
 		return err
 	}
 	facts := standinFacts{
 		name: h.Name, addr: h.Addr, caHash: e.caHash,
 		adminConf: o.adminConf, clusterDir: filepath.Join(e.dir, "cluster"), extra: o.extra,
+		realNode: o.nodes,
 	}
 	for _, d := range o.swap {
 		facts.swaps += d + "\n"
@@ -236,8 +242,13 @@ func (e *Env) boot(h *Host, o options) error {
 	if err := installStandins(h.root, facts); err != nil {
 		return err
 	}
-	h.sshd, err = startSSHD(h.Namespace, h.root, h.Name)
-	return err
+	if h.sshd, err = startSSHD(h.Namespace, h.root, h.Name); err != nil {
+		return err
+	}
+	if o.nodes {
+		return e.setupNode(h)
+	}
+	return nil
 }
 
 // KeyFile is the client private key (OpenSSH format, no passphrase) that

@@ -46,7 +46,7 @@ var private = []string{"tmp", "run", "root", "home"}
 const stateDir = "/run/podlab-testhost"
 
 // layout makes the host's directory tree under root.
-func layout(root string) error {
+func layout(root string, overlaid []string) error {
 	dirs := map[string]os.FileMode{
 		root:                            0o755,
 		filepath.Join(root, ".harness"): 0o755,

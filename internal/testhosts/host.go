@@ -25,12 +25,14 @@ type Host struct {
 	Port      int    // 22 unless WithSSHPort
 	Namespace string // network namespace, e.g. "plh0-node-0"
 
-	env     *Env
-	root    string
-	hostKey *keyPair
-	rsaKey  *keyPair // nil unless WithRSAHostKey
-	sshd    *sshdProc
-	fails   atomic.Int64
+	env  *Env
+	root string
+	// cgroupRoot is a real node's own cgroup, "" otherwise.
+	cgroupRoot string
+	hostKey    *keyPair
+	rsaKey     *keyPair // nil unless WithRSAHostKey
+	sshd       *sshdProc
+	fails      atomic.Int64
 }
 
 // HostPort is Addr:Port, as a client dials it.

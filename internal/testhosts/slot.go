@@ -121,7 +121,7 @@ func sweep(s *slot) error {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	if _, err := os.Stat(s.dir()); len(nss) == 0 && len(links) == 0 && errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(s.dir()); len(nss) == 0 && len(links) == 0 && errors.Is(err, os.ErrNotExist) && !cgroupsLeft(s.prefix()) {
 		return errors.Join(errs...) // nothing here: spare the exec calls
 	}
 	var pids []int
@@ -133,6 +133,11 @@ func sweep(s *slot) error {
 		pids = append(pids, p...)
 	}
 	killAndWait(pids)
+	// Pods' containers live in network namespaces of their own: they are
+	// found by the real nodes' cgroups.
+	if err := sweepCgroups(s.prefix()); err != nil {
+		errs = append(errs, err)
+	}
 	for _, ns := range nss {
 		if err := ip("netns", "del", ns); err != nil {
 			errs = append(errs, err)

@@ -59,7 +59,7 @@ LogLevel VERBOSE
 }
 
 // writeSSHD writes the host key(s), authorized keys, config and boot script.
-func writeSSHD(root string, port int, host *keyPair, rsaKey *keyPair, clientPub []byte) error {
+func writeSSHD(root string, overlaid []string, port int, host *keyPair, rsaKey *keyPair, clientPub []byte) error {
 	h := filepath.Join(root, ".harness")
 	if err := host.write(filepath.Join(h, "ssh_host_ed25519_key"), "podlab-testhost"); err != nil {
 		return err

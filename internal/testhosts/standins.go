@@ -62,12 +62,20 @@ type standinFacts struct {
 	clusterDir         string
 	extra              []string
 	swaps              string
+	realNode           bool // only systemctl, the real-node one
 }
 
 // installStandins puts the stand-ins into the host's /usr/local/bin layer and
 // prepares their state directory in the host's /run.
 func installStandins(root string, f standinFacts) error {
 	bin := filepath.Join(root, "usr", "local", "bin")
+	scripted, aliases, recorders := scripted, aliases, recorders
+	if f.realNode {
+		if err := copyStandin("systemctl-node", filepath.Join(bin, "systemctl")); err != nil {
+			return err
+		}
+		scripted, aliases, recorders = nil, nil, nil
+	}
 	for _, name := range scripted {
 		if err := copyStandin(name, filepath.Join(bin, name)); err != nil {
 			return err

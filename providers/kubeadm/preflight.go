@@ -98,7 +98,14 @@ func loadModules(ctx context.Context, h *host) error {
 		return err
 	}
 	for _, m := range kernelModules {
-		if _, err := h.run(ctx, []string{"modprobe", m}); err != nil {
+		// A host without modprobe (kmod) cannot load modules: it passes
+		// when the kernel has the module already (loaded or built in).
+		present := fmt.Sprintf("[ -d /sys/module/%[1]s ] || grep -qs '^%[1]s ' /proc/modules", m)
+		if m == "br_netfilter" {
+			present += " || [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]"
+		}
+		script := fmt.Sprintf("if command -v modprobe >/dev/null 2>&1; then exec modprobe %[1]s; fi\nif %[2]s; then exit 0; fi\necho \"modprobe is not installed and the kernel has no %[1]s module loaded\" >&2\nexit 1", m, present)
+		if _, err := h.script(ctx, script); err != nil {
 			return fmt.Errorf("kernel module %s cannot be loaded (the container runtime and kube-proxy need it): %w", m, err)
 		}
 	}
