@@ -44,9 +44,12 @@ type LabSettings struct {
 	// pods, when the lab names one; see Env.ProbeNamespace.
 	ProbeNamespace string
 	TTL            time.Duration // 0 when the lab has no time limit
-	MaxNodes       int           // 0 when there is no cap
-	Labels         map[string]string
-	CheckTimeout   time.Duration
+	// StuckAfter is how long a check may fail before its seat is
+	// flagged as stuck (lab { stuck_after }).
+	StuckAfter   time.Duration
+	MaxNodes     int // 0 when there is no cap
+	Labels       map[string]string
+	CheckTimeout time.Duration
 	// CreateTimeout bounds apply's wait for each object to be ready,
 	// unless its exercise sets its own.
 	CreateTimeout time.Duration

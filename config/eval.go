@@ -250,6 +250,7 @@ func (e *evaluator) evalLab() {
 	}
 	lab.Labels = raw.Labels
 	lab.TTL = e.duration(body, labSpec, "ttl", raw.TTL, 0)
+	lab.StuckAfter = e.duration(body, labSpec, "stuck_after", raw.StuckAfter, 0)
 	lab.CheckTimeout = e.duration(body, labSpec, "check_timeout", raw.CheckTimeout, 0)
 	lab.CreateTimeout = e.createTimeout(raw.CreateTimeout, func(summary, detail string) *hcl.Diagnostic {
 		return e.attrDiag(body, labSpec, "create_timeout", summary, detail)

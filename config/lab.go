@@ -13,6 +13,10 @@ const DefaultProbeImage = "curlimages/curl:8.11.1"
 // when neither the exercise, the lab nor apply's -create-timeout says.
 const DefaultCreateTimeout = "5m"
 
+// DefaultStuckAfter is how long a seat's check may fail before the seat
+// is flagged as stuck, when the lab does not say.
+const DefaultStuckAfter = "10m"
+
 // labBlock is the lab block as decoded; LabSettings is what it means.
 type labBlock struct {
 	Name            string            `cty:"name"`
@@ -22,6 +26,7 @@ type labBlock struct {
 	ProbeImage      string            `cty:"probe_image"`
 	ProbeNamespace  string            `cty:"probe_namespace"`
 	TTL             string            `cty:"ttl"`
+	StuckAfter      string            `cty:"stuck_after"`
 	MaxNodes        int               `cty:"max_nodes"`
 	Labels          map[string]string `cty:"labels"`
 	CheckTimeout    string            `cty:"check_timeout"`
@@ -40,6 +45,7 @@ var labSpec = hcldec.ObjectSpec{
 	"probe_image":      str("probe_image", DefaultProbeImage),
 	"probe_namespace":  str("probe_namespace", ""),
 	"ttl":              str("ttl", ""),
+	"stuck_after":      str("stuck_after", DefaultStuckAfter),
 	"max_nodes":        number("max_nodes", 0),
 	"labels":           stringMap("labels"),
 	"check_timeout":    str("check_timeout", "60s"),

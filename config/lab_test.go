@@ -19,6 +19,7 @@ lab {
   namespace_prefix = "pods"
   probe_image      = "registry.local/curl:8"
   ttl              = "4h"
+  stuck_after      = "15m"
   max_nodes        = 6
   labels           = { course = "k8s" }
   check_timeout    = "90s"
@@ -34,7 +35,7 @@ lab {
 	got.Seats = nil
 	want := LabSettings{
 		Name: "Pod Basics", Cluster: "local", NamespacePrefix: "pods", ProbeImage: "registry.local/curl:8",
-		TTL: 4 * time.Hour, MaxNodes: 6, Labels: map[string]string{"course": "k8s"}, CheckTimeout: 90 * time.Second,
+		TTL: 4 * time.Hour, StuckAfter: 15 * time.Minute, MaxNodes: 6, Labels: map[string]string{"course": "k8s"}, CheckTimeout: 90 * time.Second,
 		CreateTimeout: 2 * time.Minute,
 		PodSecurity:   "restricted",
 		SeatQuota: &SeatQuota{Size: "small", Pods: 5, CPU: "1", Memory: "1Gi",
@@ -119,6 +120,7 @@ func TestLabErrors(t *testing.T) {
 	}{
 		{"name without letters", `name = "!!!"`, "Invalid lab name", 6},
 		{"namespace prefix", `namespace_prefix = "Pods_1"`, "Invalid namespace prefix", 6},
+		{"stuck_after", `stuck_after = "0s"`, "Invalid duration", 6},
 		{"ttl", `ttl = "a day"`, "Invalid duration", 6},
 		{"check_timeout", `check_timeout = "1 minute"`, "Invalid duration", 6},
 		{"create_timeout not a duration", `create_timeout = "1 minute"`, "Invalid duration", 6},

@@ -29,12 +29,15 @@ type State struct {
 	UpdatedAt     time.Time `json:"updated_at"`
 	// CreatedAt is when the environment was first applied; with the lab's
 	// ttl it gives ExpiresAt, when destroy -expired removes it.
-	CreatedAt *time.Time         `json:"created_at,omitempty"`
-	ExpiresAt *time.Time         `json:"expires_at,omitempty"`
-	Cluster   *Cluster           `json:"cluster,omitempty"`
-	Objects   []*Object          `json:"objects"`
-	Checks    []*CheckResult     `json:"checks,omitempty"`
-	Outputs   map[string]*Output `json:"outputs,omitempty"`
+	CreatedAt *time.Time     `json:"created_at,omitempty"`
+	ExpiresAt *time.Time     `json:"expires_at,omitempty"`
+	Cluster   *Cluster       `json:"cluster,omitempty"`
+	Objects   []*Object      `json:"objects"`
+	Checks    []*CheckResult `json:"checks,omitempty"`
+	// Progress is every check's record across gradings; unlike Checks,
+	// destroy keeps it.
+	Progress []*Progress        `json:"progress,omitempty"`
+	Outputs  map[string]*Output `json:"outputs,omitempty"`
 }
 
 // Cluster is what podlab knows of the environment's cluster. It never

@@ -1,6 +1,8 @@
 package command
 
 import (
+	"time"
+
 	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/command/arguments"
 	"github.com/podlab/podlab/internal/command/views"
@@ -37,6 +39,14 @@ func runCheck(m *Meta, args []string) int {
 			return ExitError
 		}
 		v.Printf("Wrote the grading report to %s.\n", a.Report)
+	}
+	if a.CSV != "" {
+		st := mgr.State()
+		if err := views.WriteCSV(a.CSV, views.ProgressRows(l.Env.Name, st.Progress, l.Env.Lab.StuckAfter, time.Now())); err != nil {
+			v.Errorf("%s", err)
+			return ExitError
+		}
+		v.Printf("Wrote the progress of %d checks to %s.\n", len(st.Progress), a.CSV)
 	}
 	return exitCode(res.Status)
 }

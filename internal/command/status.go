@@ -36,7 +36,12 @@ func runStatus(m *Meta, args []string) int {
 		return ExitError
 	}
 	now := time.Now()
+	stuckAfter, _ := time.ParseDuration(config.DefaultStuckAfter)
+	if l.Env != nil {
+		stuckAfter = l.Env.Lab.StuckAfter
+	}
 	var rows []views.StatusRow
+	var csvRows [][]string
 	for _, env := range envs {
 		if !inWorkspace(env, a.Workspace) {
 			continue
@@ -66,6 +71,9 @@ func runStatus(m *Meta, args []string) int {
 				r.Failed++
 			}
 		}
+		r.Stuck = views.StuckSeats(st.Progress, stuckAfter, now)
+		r.SeatsDone, r.MedianDone = views.SeatsDone(st.Progress)
+		csvRows = append(csvRows, views.ProgressRows(env, st.Progress, stuckAfter, now)...)
 		r.ExpiresAt = st.ExpiresAt
 		r.Expired = expired(st, now)
 		rows = append(rows, r)
@@ -78,6 +86,15 @@ func runStatus(m *Meta, args []string) int {
 		name = l.Env.Lab.Name
 	}
 	v.Status(name, rows, now)
+	if a.CSV != "" {
+		if err := views.WriteCSV(a.CSV, csvRows); err != nil {
+			v.Errorf("%s", err)
+			return ExitError
+		}
+		if !a.JSON {
+			v.Printf("Wrote the progress of %d checks to %s.\n", len(csvRows), a.CSV)
+		}
+	}
 	return ExitOK
 }
 

@@ -28,6 +28,17 @@ var korean = map[string]string{
 	"failed for %d seat(s): %s": "좌석 %d개에서 실패: %s",
 	"(seat %s)":                 "(좌석 %s)",
 
+	// Progress across gradings.
+	"Progress (stuck: a check failing for more than %s):": "진행 상황 (막힘: %s 넘게 실패 중인 검사):",
+	"DONE":                  "완료",
+	"TIME TO FIRST PASS":    "첫 통과까지",
+	"STUCK ON":              "막힌 검사",
+	"%s: %s (failing %s)":   "%s: %s (%s째 실패)",
+	"%d of %d seats stuck.": "좌석 %[2]d개 중 %[1]d개가 막혔습니다.",
+	"PROGRESS":              "진행",
+	"%d done (median %s)":   "%d명 완료 (중앙값 %s)",
+	"stuck: %s":             "막힘: %s",
+
 	// The HTML grading report.
 	"%s — grading report, %s":         "%s — 채점 보고서, %s",
 	"%s: grading report":              "%s: 채점 보고서",

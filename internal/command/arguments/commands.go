@@ -268,6 +268,7 @@ type Check struct {
 	State
 	JUnit       string
 	Report      string
+	CSV         string
 	Seat        string
 	Parallelism int
 }
@@ -282,6 +283,7 @@ func ParseCheck(args []string) (*Check, *flag.FlagSet, error) {
 	a.State.register(fs)
 	fs.StringVar(&a.JUnit, "junit", "", "Also write the results as JUnit XML to FILE.")
 	fs.StringVar(&a.Report, "report", "", "Also write a grading report as one HTML file.")
+	fs.StringVar(&a.CSV, "csv", "", "Also write every seat's progress (time to first pass, attempts, last failure, changes) as CSV to FILE.")
 	fs.StringVar(&a.Seat, "seat", "", "Check only this seat.")
 	fs.IntVar(&a.Parallelism, "parallelism", 10, "How many checks to run at once.")
 	pos, err := parseInterspersed(fs, args)
@@ -516,6 +518,8 @@ type Status struct {
 	View
 	// Workspace shows only the environments of this workspace.
 	Workspace string
+	// CSV writes every environment's progress record to this file.
+	CSV string
 }
 
 // ParseStatus parses status's options.
@@ -528,6 +532,7 @@ func ParseStatus(args []string) (*Status, *flag.FlagSet, error) {
 	// Only -workspace of the state options: status reads states without
 	// locking them, so -lock and -lock-timeout would mean nothing.
 	fs.StringVar(&a.Workspace, "workspace", "", "Show only the environments of this workspace (default: every environment, of every workspace).")
+	fs.StringVar(&a.CSV, "csv", "", "Also write the progress record of the environments shown (kept after destroy) as CSV to FILE.")
 	pos, err := parseInterspersed(fs, args)
 	if err == nil {
 		err = noArgs("status", pos)
