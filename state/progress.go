@@ -71,10 +71,18 @@ func (p *Progress) Stuck(now time.Time, after time.Duration) bool {
 	return after > 0 && !p.Passed && p.FailingFor(now) > after
 }
 
-// RecordCheck records a check's result: its latest result (Checks) and
-// its progress (Progress).
-func (s *State) RecordCheck(r *CheckResult, exercise string) {
-	s.SetCheck(r)
+// exerciseOf is the exercise of a check's instance address
+// (seat["kim"].exercise.pod → pod).
+func exerciseOf(instance string) string {
+	if i := strings.LastIndex(instance, "exercise."); i >= 0 {
+		return instance[i+len("exercise."):]
+	}
+	return instance
+}
+
+// recordProgress adds a check's result to its progress.
+func (s *State) recordProgress(r *CheckResult) {
+	exercise := exerciseOf(r.Instance)
 	at := r.At.Add(r.Duration).UTC()
 	p := s.progress(r.Address)
 	if p == nil {

@@ -12,8 +12,8 @@ func TestRecordCheckProgress(t *testing.T) {
 	s := New("lab", "env")
 	grade := func(min int, passed bool, msg string) {
 		t.Helper()
-		s.RecordCheck(&CheckResult{Address: "seat[\"kim\"].exercise.pod.check.ready", Seat: "kim", Name: "ready",
-			Passed: passed, Message: msg, At: t0.Add(time.Duration(min) * time.Minute)}, "pod")
+		s.SetCheck(&CheckResult{Address: "seat[\"kim\"].exercise.pod.check.ready", Instance: "seat[\"kim\"].exercise.pod", Seat: "kim", Name: "ready",
+			Passed: passed, Message: msg, At: t0.Add(time.Duration(min) * time.Minute)})
 	}
 	grade(0, false, "expected: Running\nseen: no pod")
 	grade(3, false, "expected: Running\nseen: ImagePullBackOff")
@@ -77,7 +77,7 @@ func TestProgressBounded(t *testing.T) {
 	s := New("lab", "env")
 	long := strings.Repeat("실패", 1000)
 	for i := range 1000 {
-		s.RecordCheck(&CheckResult{Address: "a", Passed: i%2 == 1, Message: long, At: t0.Add(time.Duration(i) * time.Second)}, "")
+		s.SetCheck(&CheckResult{Address: "a", Passed: i%2 == 1, Message: long, At: t0.Add(time.Duration(i) * time.Second)})
 	}
 	p := s.Progress[0]
 	if len(p.Changes) != MaxChanges || p.Dropped != 1000-MaxChanges {

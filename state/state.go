@@ -150,8 +150,10 @@ func (s *State) RemoveObject(address string) bool {
 	return false
 }
 
-// SetCheck records a check's latest result.
+// SetCheck records a check's latest result (Checks) and adds it to the
+// check's progress (Progress).
 func (s *State) SetCheck(r *CheckResult) {
+	s.recordProgress(r)
 	for i, prev := range s.Checks {
 		if prev.Address == r.Address {
 			s.Checks[i] = r

@@ -57,11 +57,13 @@ func runApply(m *Meta, args []string) int {
 		v.Diagnostics(diags, l.Files)
 		return ExitError
 	}
+	ov := m.operationView(v, l)
 	res := operation.Run(m.Ctx, m.request(operation.Apply, l, mgr, &operation.Request{
 		Saved: saved, Refresh: true, RefreshOnly: a.RefreshOnly, Replace: a.Replace, Target: a.Target, Parallelism: a.Parallelism,
 		AutoApprove: a.AutoApprove || saved != nil, AllowOverCap: a.AllowOverCap, Timeout: a.Timeout, CreateTimeout: a.CreateTimeout,
 		GracePeriod: a.GracePeriodSeconds(), Checks: a.Checks,
-	}), m.operationView(v, l))
+	}), ov)
+	operation.ShowProgress(ov, l, mgr.State(), res.Checks)
 	return exitCode(res.Status)
 }
 

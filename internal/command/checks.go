@@ -20,9 +20,11 @@ func runCheck(m *Meta, args []string) int {
 		return ExitError
 	}
 	defer mgr.Close()
+	ov := m.operationView(v, l)
 	res := operation.Run(m.Ctx, m.request(operation.Check, l, mgr, &operation.Request{
 		Parallelism: a.Parallelism, Seat: a.Seat,
-	}), m.operationView(v, l))
+	}), ov)
+	operation.ShowProgress(ov, l, mgr.State(), res.Checks)
 	if res.Status == operation.Failed || len(res.Checks) == 0 {
 		return exitCode(res.Status)
 	}

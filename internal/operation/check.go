@@ -85,17 +85,16 @@ func (o *op) runChecks(kc *kubeapi.Client, instances map[string]bool, pl *pipeli
 	}
 	err := req.State.Update(context.WithoutCancel(o.ctx), func(s *state.State) {
 		for _, r := range results {
-			s.RecordCheck(&state.CheckResult{
+			s.SetCheck(&state.CheckResult{
 				Address: r.Address, Instance: r.Instance, Seat: r.Seat, Name: r.Name, Kind: r.Kind,
 				Passed: r.Passed, Message: r.Message(), Duration: r.Duration, At: r.At,
-			}, r.Exercise)
+			})
 		}
 	})
 	if err != nil {
 		o.v.Errorf("%s", err)
 	}
 	o.v.CheckResults(env.Name, results)
-	o.showProgress(results)
 	out := &Result{Checks: results}
 	for _, r := range results {
 		if !r.Passed {

@@ -15,11 +15,12 @@ type ProgressView interface {
 	CheckProgress(env string, progress []*state.Progress, stuckAfter time.Duration, now time.Time)
 }
 
-// showProgress shows the recorded progress of the checks just run, when
-// the view can and the lab has seats (progress is a class's question).
-func (o *op) showProgress(results []*check.Result) {
-	pv, ok := o.v.(ProgressView)
-	if !ok || len(o.lab.Env.Lab.Seats) == 0 {
+// ShowProgress shows the recorded progress (state.Progress, which every
+// recorded check result adds to) of the checks a run just graded, when
+// the view can and the lab has seats: progress is a class's question.
+func ShowProgress(v View, l *Lab, st *state.State, results []*check.Result) {
+	pv, ok := v.(ProgressView)
+	if !ok || l.Env == nil || len(l.Env.Lab.Seats) == 0 || len(results) == 0 {
 		return
 	}
 	ran := map[string]bool{}
@@ -27,10 +28,10 @@ func (o *op) showProgress(results []*check.Result) {
 		ran[r.Address] = true
 	}
 	var shown []*state.Progress
-	for _, p := range o.req.State.State().Progress {
+	for _, p := range st.Progress {
 		if ran[p.Address] {
 			shown = append(shown, p)
 		}
 	}
-	pv.CheckProgress(o.lab.Env.Name, shown, o.lab.Env.Lab.StuckAfter, time.Now())
+	pv.CheckProgress(l.Env.Name, shown, l.Env.Lab.StuckAfter, time.Now())
 }

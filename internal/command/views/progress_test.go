@@ -17,8 +17,8 @@ import (
 func classProgress(t0 time.Time) []*state.Progress {
 	s := state.New("lab", "env")
 	rec := func(seat, name string, at time.Duration, passed bool, msg string) {
-		s.RecordCheck(&state.CheckResult{Address: `seat["` + seat + `"].exercise.pod.check["` + name + `"]`, Seat: seat, Name: name,
-			Passed: passed, Message: msg, At: t0.Add(at)}, "pod")
+		s.SetCheck(&state.CheckResult{Address: `seat["` + seat + `"].exercise.pod.check["` + name + `"]`, Instance: `seat["` + seat + `"].exercise.pod`, Seat: seat, Name: name,
+			Passed: passed, Message: msg, At: t0.Add(at)})
 	}
 	for _, seat := range []string{"kim", "lee"} {
 		rec(seat, "running", 0, false, "expected: Running\nseen:     no pod my-nginx-pod")
