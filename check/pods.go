@@ -22,7 +22,7 @@ func (r *Runner) targetPod(ctx context.Context, ns, name, selector string) (*cor
 	if name != "" {
 		p, err := pods.Get(ctx, name, metav1.GetOptions{})
 		if kubeapi.IsNotFound(err) {
-			return nil, &outcome{expected: fmt.Sprintf("pod %s to exist", name), seen: fmt.Sprintf("no pod %s in namespace %s", name, ns),
+			return nil, &outcome{expected: fmt.Sprintf("pod %s to exist", name), seen: r.missingPod(ctx, ns, name),
 				try: fmt.Sprintf("kubectl get pods -n %s", ns)}, nil
 		}
 		if err != nil {
@@ -107,7 +107,7 @@ func (r *Runner) ready(ctx context.Context, c *config.Check) (outcome, error) {
 		for _, n := range names {
 			p, err := r.Client.Clientset.CoreV1().Pods(ns).Get(ctx, n, metav1.GetOptions{})
 			if kubeapi.IsNotFound(err) {
-				return outcome{expected: fmt.Sprintf("pod %s Ready", n), seen: fmt.Sprintf("no pod %s in namespace %s", n, ns), try: try}, nil
+				return outcome{expected: fmt.Sprintf("pod %s Ready", n), seen: r.missingPod(ctx, ns, n), try: try}, nil
 			}
 			if err != nil {
 				return outcome{}, err
@@ -150,4 +150,27 @@ func (r *Runner) ready(ctx context.Context, c *config.Check) (outcome, error) {
 		}
 	}
 	return outcome{pass: pass, expected: expected, seen: strings.Join(seen, "; "), try: try}, nil
+}
+
+// missingPod says what a namespace holds instead of the pod a check
+// wanted: a student who named it otherwise, or deleted the namespace,
+// learns which.
+func (r *Runner) missingPod(ctx context.Context, ns, name string) string {
+	seen := fmt.Sprintf("no pod %s in namespace %s", name, ns)
+	if _, err := r.Client.Clientset.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); kubeapi.IsNotFound(err) {
+		return seen + fmt.Sprintf(": the namespace %s does not exist (deleted?); podlab apply makes it again", ns)
+	}
+	list, err := r.Client.Clientset.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{Limit: 10})
+	if err != nil {
+		return seen
+	}
+	if len(list.Items) == 0 {
+		return seen + "; it has no pods"
+	}
+	names := make([]string, 0, len(list.Items))
+	for _, p := range list.Items {
+		names = append(names, p.Name)
+	}
+	sort.Strings(names)
+	return seen + "; it has pod(s) " + strings.Join(names, ", ")
 }

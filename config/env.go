@@ -103,7 +103,18 @@ type Instance struct {
 	// CreateTimeout bounds apply's wait for each object of the instance
 	// to be ready: the exercise's create_timeout, else the lab's.
 	CreateTimeout time.Duration
+	// Student is set for an exercise of mode = "student": apply prepares
+	// the seat (namespace, access, budget) but not the objects, which
+	// stay the reference the checks, the handout and diff use; the
+	// student makes them.
+	Student bool
 }
+
+// Exercise modes.
+const (
+	ModePodlab  = "podlab"
+	ModeStudent = "student"
+)
 
 // Object is a Kubernetes object an instance declares.
 type Object struct {

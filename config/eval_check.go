@@ -62,7 +62,14 @@ func (e *evaluator) evalChecks(in *Instance, ctx *hcl.EvalContext) {
 			continue
 		}
 		c.Description = common.Description
-		c.Timeout = e.duration(cb.Common, checkCommonSpec, "timeout", common.Timeout, e.env.Lab.CheckTimeout)
+		def := e.env.Lab.CheckTimeout
+		if in.Student {
+			// A student exercise is graded as it stands: nothing podlab
+			// did is settling, so a failing check need not be waited on
+			// for long (check -watch grades again when it changes).
+			def = min(def, StudentCheckTimeout)
+		}
+		c.Timeout = e.duration(cb.Common, checkCommonSpec, "timeout", common.Timeout, def)
 		c.Interval = e.duration(cb.Common, checkCommonSpec, "interval", common.Interval, time.Second)
 		var ok bool
 		switch cb.Kind {

@@ -214,6 +214,26 @@ func (e *evaluator) evalInstance(ex *Exercise, scope keyedScope) {
 			}
 		}
 	}
+	if ex.Mode != nil {
+		if mode, ok := e.knownString(ex.Mode, ctx, "mode"); ok {
+			switch {
+			case mode != ModePodlab && mode != ModeStudent:
+				e.diags = append(e.diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError, Summary: "Invalid exercise mode",
+					Detail:  fmt.Sprintf("mode = %q: write \"podlab\" (podlab applies the manifests, the default) or \"student\" (the students apply them; podlab prepares their seats and grades what they made).", mode),
+					Subject: ex.Mode.Range().Ptr(),
+				})
+			case mode == ModeStudent && in.Seat == nil:
+				e.diags = append(e.diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError, Summary: "A student exercise needs seats",
+					Detail:  fmt.Sprintf("exercise %q has mode = \"student\", but the lab has no seats: the students work with their seat's kubeconfig. Set lab { seats = [...] }.", ex.Name),
+					Subject: ex.Mode.Range().Ptr(),
+				})
+			default:
+				in.Student = mode == ModeStudent
+			}
+		}
+	}
 	in.DependsOn = e.instanceDeps(ex, in.Seat)
 
 	v, ds := ex.Manifests.Value(ctx)

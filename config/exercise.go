@@ -11,7 +11,7 @@ import (
 var exerciseSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "manifests", Required: true}, {Name: "namespace"}, {Name: "description"},
-		{Name: "depends_on"}, {Name: "for_each"}, {Name: "count"}, {Name: "create_timeout"},
+		{Name: "depends_on"}, {Name: "for_each"}, {Name: "count"}, {Name: "create_timeout"}, {Name: "mode"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{{Type: "check", LabelNames: []string{"name"}}},
 }
@@ -41,6 +41,7 @@ func (m *Module) addExercise(b *hcl.Block) hcl.Diagnostics {
 	e.Manifests, e.Namespace, e.Description = attr("manifests"), attr("namespace"), attr("description")
 	e.ForEach, e.Count = attr("for_each"), attr("count")
 	e.CreateTimeout = attr("create_timeout")
+	e.Mode = attr("mode")
 	if e.ForEach != nil && e.Count != nil {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,

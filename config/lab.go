@@ -1,6 +1,8 @@
 package config
 
 import (
+	"time"
+
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/zclconf/go-cty/cty"
@@ -16,6 +18,10 @@ const DefaultCreateTimeout = "5m"
 // DefaultStuckAfter is how long a seat's check may fail before the seat
 // is flagged as stuck, when the lab does not say.
 const DefaultStuckAfter = "10m"
+
+// StudentCheckTimeout is the most a student exercise's check waits by
+// default (its own timeout may say more).
+const StudentCheckTimeout = 10 * time.Second
 
 // labBlock is the lab block as decoded; LabSettings is what it means.
 type labBlock struct {

@@ -101,9 +101,12 @@ type Exercise struct {
 	// CreateTimeout, when set, bounds apply's wait for each object of
 	// the exercise to be ready.
 	CreateTimeout hcl.Expression
-	DependsOn     []hcl.Traversal
-	Checks        []*CheckBlock
-	DeclRange     hcl.Range
+	// Mode is "podlab" (podlab applies the manifests) or "student" (the
+	// students do; see Instance.Student).
+	Mode      hcl.Expression
+	DependsOn []hcl.Traversal
+	Checks    []*CheckBlock
+	DeclRange hcl.Range
 	// body is kept for collecting references.
 	body hcl.Body
 }

@@ -81,6 +81,11 @@ func (e *Engine) buildDesired() []*desired {
 		// LimitRange, a pod would run unbounded; before the quota's
 		// status is known, it would be refused.
 		budget := e.seatBudgetAddresses(in)
+		if in.Student {
+			// The students make the objects; podlab prepares the
+			// namespace (and, in seatAccess, the access and budget).
+			continue
+		}
 		if in.Deferred {
 			out = append(out, &desired{Address: in.Address + ".*", Instance: in, Deferred: true, DependsOn: append(append([]string{nsAddr}, nsDeps...), budget...)})
 			continue

@@ -1,0 +1,167 @@
+package command
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/zclconf/go-cty/cty"
+	"sigs.k8s.io/yaml"
+
+	"github.com/podlab/podlab/config"
+	"github.com/podlab/podlab/internal/command/arguments"
+	"github.com/podlab/podlab/internal/kubeapi"
+	"github.com/podlab/podlab/internal/operation"
+)
+
+// runHandout writes, for each seat, DIR/SEAT/kubeconfig (the seat's own
+// credentials, 0600) and DIR/SEAT/EXERCISE/FILE.yaml: the manifests of
+// each student exercise as the lesson has them, rendered for that seat
+// and without podlab's namespace (the kubeconfig's context for the
+// exercise sets it), so that the student types the lesson's commands.
+func runHandout(m *Meta, args []string) int {
+	a, fs, err := arguments.ParseHandout(args)
+	if err != nil {
+		return parseError(m, "handout", "handout -dir DIR [-seat NAME] [-var NAME=VALUE]", fs, err)
+	}
+	v := m.view(a.View)
+	l, diags := m.load(m.dir(a.Common), a.Vars, a.Workspace, false)
+	v.Diagnostics(diags, l.Files)
+	if diags.HasErrors() {
+		return ExitError
+	}
+	if len(l.Env.Lab.Seats) == 0 {
+		v.Errorf("the lab has no seats: a handout is per student; set lab { seats = [...] }")
+		return ExitError
+	}
+	var seats []*config.Seat
+	for _, s := range l.Env.Lab.Seats {
+		if a.Seat == "" || s.Name == a.Seat {
+			seats = append(seats, s)
+		}
+	}
+	if len(seats) == 0 {
+		v.Errorf("the lab has no seat %q", a.Seat)
+		return ExitError
+	}
+	a.State.Lock = false
+	mgr, err := m.openState(l, a.State, "handout")
+	if err != nil {
+		v.Errorf("%s", err)
+		return ExitError
+	}
+	defer mgr.Close()
+	st := mgr.State()
+	prov, err := operation.NewProvider(l, mgr, st.ExpiresAt, m.getenv)
+	if err != nil {
+		v.Errorf("%s", err)
+		return ExitError
+	}
+	conn, err := prov.Connect(m.Ctx, st.Cluster)
+	if err != nil {
+		v.Errorf("%s", err)
+		return ExitError
+	}
+	kc, err := kubeapi.New(conn.REST, kubeapi.Options{Counter: m.Counter})
+	if err != nil {
+		v.Errorf("%s", err)
+		return ExitError
+	}
+	lifetime := tokenLifetime(st, l.Env)
+	students := 0
+	for _, in := range l.Env.Instances {
+		if in.Student {
+			students++
+		}
+	}
+	for _, seat := range seats {
+		dir := filepath.Join(a.Dir, seat.Slug)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			v.Errorf("%s", err)
+			return ExitError
+		}
+		cfg, err := seatKubeconfig(m.Ctx, kc, l.Env, st, seat, lifetime)
+		if err != nil {
+			v.Errorf("seat %q: %s", seat.Name, err)
+			return ExitError
+		}
+		if code := writeKubeconfig(m, v, cfg, filepath.Join(dir, "kubeconfig"), seat.Name); code != ExitOK {
+			return code
+		}
+		files, err := handoutFiles(l.Env, seat)
+		if err != nil {
+			v.Errorf("seat %q: %s", seat.Name, err)
+			return ExitError
+		}
+		names := make([]string, 0, len(files))
+		for name := range files {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			p := filepath.Join(dir, name)
+			if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+				v.Errorf("%s", err)
+				return ExitError
+			}
+			if err := os.WriteFile(p, files[name], 0o600); err != nil {
+				v.Errorf("%s", err)
+				return ExitError
+			}
+		}
+		fmt.Fprintf(m.Stderr, "Wrote the handout of seat %q to %s: kubeconfig and %d manifest file(s).\n", seat.Name, dir, len(names))
+	}
+	if students == 0 {
+		fmt.Fprintf(m.Stderr, "No exercise has mode = \"student\": the handouts hold only kubeconfigs.\n")
+	} else {
+		fmt.Fprintf(m.Stderr, "A student runs: export KUBECONFIG=$PWD/kubeconfig; kubectl config use-context EXERCISE; kubectl apply -f EXERCISE/FILE.yaml\nEach token is valid for %s.\n", lifetime.Round(60e9))
+	}
+	return ExitOK
+}
+
+// handoutFiles are one seat's manifests of its student exercises, by
+// path EXERCISE/FILE: each object as rendered for the seat, podlab's
+// namespace taken out, documents of one source file together.
+func handoutFiles(env *config.Env, seat *config.Seat) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, in := range env.Instances {
+		if in.Seat != seat || !in.Student {
+			continue
+		}
+		folder := in.Exercise.Name
+		if in.Key != cty.NilVal && in.Key.IsKnown() {
+			// for_each or count: one folder per instance.
+			key := in.Key.GoString()
+			if in.Key.Type() == cty.String {
+				key = in.Key.AsString()
+			} else if in.Key.Type() == cty.Number {
+				key = in.Key.AsBigFloat().Text('f', 0)
+			}
+			folder += "-" + config.SeatSlug(key)
+		}
+		for _, o := range in.Objects {
+			u := o.Unstructured.DeepCopy()
+			if u.GetNamespace() == in.Namespace {
+				u.SetNamespace("")
+			}
+			b, err := yaml.Marshal(u.Object)
+			if err != nil {
+				return nil, fmt.Errorf("render %s: %w", o.Address, err)
+			}
+			name := "manifests.yaml"
+			if o.Source.Filename != "" {
+				name = filepath.Base(o.Source.Filename)
+				if ext := filepath.Ext(name); ext != ".yaml" && ext != ".yml" {
+					name += ".yaml"
+				}
+			}
+			p := filepath.Join(folder, name)
+			if prev := out[p]; len(prev) > 0 {
+				b = append(append(prev, []byte("---\n")...), b...)
+			}
+			out[p] = b
+		}
+	}
+	return out, nil
+}
