@@ -21,10 +21,16 @@ func runCheck(m *Meta, args []string) int {
 	}
 	defer mgr.Close()
 	ov := m.operationView(v, l)
-	res := operation.Run(m.Ctx, m.request(operation.Check, l, mgr, &operation.Request{
+	req := m.request(operation.Check, l, mgr, &operation.Request{
 		Parallelism: a.Parallelism, Seat: a.Seat,
-	}), ov)
-	operation.ShowProgress(ov, l, mgr.State(), res.Checks)
+	})
+	var res *operation.Result
+	if a.Watch {
+		res = operation.Watch(m.Ctx, req, operation.WatchOptions{Interval: a.WatchInterval}, ov)
+	} else {
+		res = operation.Run(m.Ctx, req, ov)
+		operation.ShowProgress(ov, l, mgr.State(), res.Checks)
+	}
 	if res.Status == operation.Failed || len(res.Checks) == 0 {
 		return exitCode(res.Status)
 	}

@@ -176,3 +176,60 @@ func TestStudentExerciseGradedAndRecorded(t *testing.T) {
 		t.Errorf("grades after destroy: %v\n%v", got, rows)
 	}
 }
+
+// check -watch grades a seat again when its pods change: kim's pod,
+// made with kim's own credentials, turns kim's check to passing while
+// the watch runs; lee cannot delete lee's namespace; Ctrl-C ends the
+// watch with exit 130 and every result saved.
+func TestCheckWatchRegradesOnChange(t *testing.T) {
+	l := studentLab(t)
+	ctx := context.Background()
+	l.must(0, "apply", "-auto-approve", "-checks=false")
+	hand := filepath.Join(t.TempDir(), "handout")
+	l.must(0, "handout", "-dir", hand)
+	kim, kimNS := studentClient(t, filepath.Join(hand, "kim", "kubeconfig"))
+	lee, leeNS := studentClient(t, filepath.Join(hand, "lee", "kubeconfig"))
+
+	w := l.start("check", "-watch", "-watch-interval", "2s")
+	if !w.waitFor(t, "Watching 2 checks of 2 seat(s)", time.Minute) {
+		t.Fatalf("the watch did not start:\n%s", w.output())
+	}
+	if !w.waitFor(t, `FAIL seat["lee"].exercise.web.check["running"]: no pod web`, time.Minute) {
+		t.Fatalf("no first grading:\n%s", w.output())
+	}
+	// Bad input: a student cannot delete their own namespace.
+	if err := lee.CoreV1().Namespaces().Delete(ctx, leeNS, metav1.DeleteOptions{}); !apierrors.IsForbidden(err) {
+		t.Errorf("lee deleting lee's namespace: %v, want forbidden", err)
+	}
+	manifest, err := os.ReadFile(filepath.Join(hand, "kim", "web", "pod.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pod corev1.Pod
+	if err := yaml.Unmarshal(manifest, &pod); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kim.CoreV1().Pods(kimNS).Create(ctx, &pod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !w.waitFor(t, `PASS seat["kim"].exercise.web.check["running"] (first pass after`, 2*time.Minute) {
+		t.Fatalf("kim's check did not turn to passing:\n%s", w.output())
+	}
+	if err := w.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if code := w.wait(t, 30*time.Second); code != 130 {
+		t.Errorf("exit %d after Ctrl-C, want 130:\n%s", code, w.output())
+	}
+	if !strings.Contains(w.output(), "Stopped watching") {
+		t.Errorf("no clean stop:\n%s", w.output())
+	}
+	st := l.state()
+	passed := map[string]bool{}
+	for _, p := range st.Progress {
+		passed[p.Seat] = p.Passed
+	}
+	if !passed["kim"] || passed["lee"] || len(st.Progress) != 2 {
+		t.Errorf("state after the watch: %+v", passed)
+	}
+}

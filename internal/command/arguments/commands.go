@@ -271,6 +271,10 @@ type Check struct {
 	CSV         string
 	Seat        string
 	Parallelism int
+	// Watch grades continuously until interrupted; WatchInterval is
+	// its periodic pass.
+	Watch         bool
+	WatchInterval time.Duration
 }
 
 // ParseCheck parses check's options.
@@ -286,12 +290,17 @@ func ParseCheck(args []string) (*Check, *flag.FlagSet, error) {
 	fs.StringVar(&a.CSV, "csv", "", "Also write every seat's progress (time to first pass, attempts, last failure, changes) as CSV to FILE.")
 	fs.StringVar(&a.Seat, "seat", "", "Check only this seat.")
 	fs.IntVar(&a.Parallelism, "parallelism", 10, "How many checks to run at once.")
+	fs.BoolVar(&a.Watch, "watch", false, "Grade continuously: again whenever a seat's pods change, and the failing checks every -watch-interval, until Ctrl-C.")
+	fs.DurationVar(&a.WatchInterval, "watch-interval", time.Minute, "With -watch: how often the failing checks are graded again, for what no watch sees.")
 	pos, err := parseInterspersed(fs, args)
 	if err == nil {
 		err = noArgs("check", pos)
 	}
 	if err == nil && a.Parallelism < 1 {
 		err = fmt.Errorf("-parallelism must be 1 or more")
+	}
+	if err == nil && a.Watch && a.WatchInterval < time.Second {
+		err = fmt.Errorf("-watch-interval must be 1s or more")
 	}
 	if err == nil {
 		err = a.State.validate()
