@@ -33,7 +33,6 @@ sample() {
 }
 
 cd "$work/lab"
-sample "version" "$PODLAB" version
 for n in 1 10; do
 	s=$(for i in $(seq 1 "$n"); do printf '"s%02d",' "$i"; done)
 	seats="[${s%,}]"
