@@ -123,6 +123,15 @@ func (env *Env) NeedsProbes() bool {
 	return false
 }
 
+// AddressWithin reports whether addr is of, or within it: an object of an
+// exercise (exercise.web), of an instance (exercise.web["a"]), of a seat
+// (seat["kim"]). It is how -target, -replace and state list read the
+// addresses they are given.
+func AddressWithin(addr, of string) bool {
+	rest, ok := strings.CutPrefix(addr, of)
+	return ok && (rest == "" || rest[0] == '.' || rest[0] == '[')
+}
+
 // SeatAddress names a seat's own objects.
 func SeatAddress(seat *Seat) string {
 	return "seat[" + strconv.Quote(seat.Name) + "].access"

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/plan"
 	"github.com/podlab/podlab/state"
 )
@@ -33,7 +34,7 @@ func (r *replacing) apply(d *desired, ch *plan.Change, prior *state.Object) {
 		// Whole exercises and seats reset what their manifests made; the
 		// access podlab adds (a student's tokens hang on it) only by
 		// its own address.
-		if d.Address != a && (d.Source == nil || !addressWithin(d.Address, a)) {
+		if d.Address != a && (d.Source == nil || !config.AddressWithin(d.Address, a)) {
 			continue
 		}
 		r.used[a] = true
@@ -77,13 +78,4 @@ func unmatched(addrs []string, used map[string]bool) []string {
 	}
 	sort.Strings(missing)
 	return missing
-}
-
-// addressWithin reports whether addr is within, or is, the address of.
-func addressWithin(addr, of string) bool {
-	if !strings.HasPrefix(addr, of) {
-		return false
-	}
-	rest := addr[len(of):]
-	return rest == "" || rest[0] == '.' || rest[0] == '['
 }

@@ -34,7 +34,7 @@ func (t *targeting) matches(addr string) bool {
 	}
 	hit := false
 	for _, a := range t.addrs {
-		if addressWithin(addr, a) {
+		if config.AddressWithin(addr, a) {
 			t.used[a] = true
 			hit = true
 		}
