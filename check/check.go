@@ -53,12 +53,6 @@ func (r *Result) Message() string {
 	return b.String()
 }
 
-// Hooks hear checks start and finish.
-type Hooks interface {
-	CheckStart(c *config.Check)
-	CheckDone(r *Result)
-}
-
 // Runner runs checks on one cluster.
 type Runner struct {
 	Client     *kubeapi.Client
@@ -67,7 +61,6 @@ type Runner struct {
 	// pods; empty for the namespace of the first such check.
 	ProbeNamespace string
 	Parallelism    int
-	Hooks          Hooks
 	// Labels go on the probe pods podlab starts, so that destroy finds
 	// any an interrupted run left behind.
 	Labels map[string]string
@@ -125,13 +118,7 @@ func (r *Runner) Run(ctx context.Context, checks []*config.Check) []*Result {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if r.Hooks != nil {
-				r.Hooks.CheckStart(c)
-			}
 			results[i] = r.runOne(ctx, c)
-			if r.Hooks != nil {
-				r.Hooks.CheckDone(results[i])
-			}
 		}()
 	}
 	wg.Wait()

@@ -286,7 +286,3 @@ func (cc *checkChecker) regex(attr, re string) {
 		cc.fail(attr, "Invalid regular expression", fmt.Sprintf("%s: %s.", attr, err))
 	}
 }
-
-func matches(re, s string) bool {
-	return regexp.MustCompile(re).MatchString(s)
-}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -260,7 +261,7 @@ func (e *evaluator) evalInstance(ex *Exercise, scope keyedScope) {
 func (e *evaluator) instanceDeps(ex *Exercise, seat *Seat) []string {
 	var deps []string
 	for _, d := range e.g.Deps["exercise."+ex.Name] {
-		kind, name, _ := cutNode(d)
+		kind, name, _ := strings.Cut(d, ".")
 		if kind != "exercise" {
 			continue
 		}
@@ -271,15 +272,6 @@ func (e *evaluator) instanceDeps(ex *Exercise, seat *Seat) []string {
 		}
 	}
 	return deps
-}
-
-func cutNode(n string) (kind, name string, ok bool) {
-	for i := 0; i < len(n); i++ {
-		if n[i] == '.' {
-			return n[:i], n[i+1:], true
-		}
-	}
-	return n, "", false
 }
 
 func (e *evaluator) knownString(expr hcl.Expression, ctx *hcl.EvalContext, what string) (string, bool) {

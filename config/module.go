@@ -130,9 +130,6 @@ const (
 	CheckAPIResources = "api_resources"
 )
 
-// CheckKinds lists the kinds a check block may hold.
-var CheckKinds = []string{CheckReady, CheckExec, CheckHTTP, CheckLogs, CheckAPIResources}
-
 // Backend is a backend block: where state is kept.
 type Backend struct {
 	Type      string
