@@ -285,28 +285,6 @@ func TestInitNamesTheDirectory(t *testing.T) {
 	}
 }
 
-// Every command takes -no-color, as the README says.
-func TestNoColorEveryCommand(t *testing.T) {
-	t.Setenv("PODLAB_WORKSPACE", "")
-	for _, cmd := range [][]string{
-		{"validate"}, {"fmt", "-check"}, {"plan"}, {"graph"}, {"output"}, {"state", "list"},
-		{"kubeconfig"}, {"force-unlock", "some-id"}, {"init"}, {"version"}, {"status"}, {"check"},
-		{"apply"}, {"destroy"}, {"show"}, {"workspace", "list"},
-	} {
-		t.Run(cmd[0], func(t *testing.T) {
-			lab := copyLab(t, exampleDir)
-			args := append(append([]string{}, cmd...), "-no-color")
-			r := run(t, lab, []string{"KUBECONFIG=" + filepath.Join(lab, "none")}, args...)
-			if strings.Contains(r.stderr, "flag provided but not defined") {
-				t.Errorf("podlab %s refused -no-color: %s", strings.Join(cmd, " "), r.stderr)
-			}
-			if strings.Contains(r.stdout+r.stderr, "\x1b[") {
-				t.Errorf("podlab %s -no-color printed color codes", strings.Join(cmd, " "))
-			}
-		})
-	}
-}
-
 // state list -json of an empty state is an empty list, on one line.
 func TestStateListJSONEmpty(t *testing.T) {
 	t.Setenv("PODLAB_WORKSPACE", "")

@@ -2,7 +2,6 @@ package command
 
 import (
 	"flag"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,7 +42,7 @@ var flagSets = map[string]func() *flag.FlagSet{
 	"workspace":    func() *flag.FlagSet { _, fs, _ := arguments.ParseWorkspace([]string{"list"}); return fs },
 	"completion":   func() *flag.FlagSet { return flag.NewFlagSet("completion", flag.ContinueOnError) },
 	"console":      func() *flag.FlagSet { _, fs, _ := arguments.ParseConsole(nil); return fs },
-	"bundle":       func() *flag.FlagSet { fs, _ := bundleFlags(); return fs },
+	"bundle":       func() *flag.FlagSet { _, fs, _ := arguments.ParseBundle(nil); return fs },
 }
 
 var subcommands = map[string][]string{
@@ -53,9 +52,7 @@ var subcommands = map[string][]string{
 }
 
 func runComplete(m *Meta, args []string) int {
-	for _, c := range complete(m, args) {
-		fmt.Fprintln(m.Stdout, c)
-	}
+	m.plainView().Candidates(complete(m, args))
 	return ExitOK
 }
 
@@ -202,7 +199,8 @@ func (c *completionLab) load() *operation.Lab {
 			ws = c.words[i+1]
 		}
 	}
-	l, diags := c.m.load(c.labDir(), vars, ws, false)
+	// Nothing is shown: completion offers less when the lab does not load.
+	l, diags := c.m.loadWith(c.labDir(), vars, config.EvalOptions{Workspace: ws})
 	if diags.HasErrors() || l.Env == nil {
 		return nil
 	}
@@ -304,8 +302,7 @@ func (c *completionLab) variables() []string {
 }
 
 func (c *completionLab) workspaces() []string {
-	b, envs, ok := c.m.environments(c.m.view(arguments.View{NoColor: true}), c.labDir())
-	_ = b
+	_, envs, ok := c.m.environments(c.m.plainView(), c.labDir())
 	if !ok {
 		return []string{"default"}
 	}

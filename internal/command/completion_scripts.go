@@ -1,10 +1,6 @@
 package command
 
-import (
-	"fmt"
-	"io"
-	"strings"
-)
+import "strings"
 
 // The scripts ask podlab itself for the candidates (podlab __complete
 // WORDS...). When it offers none, the shell completes file names, which is
@@ -58,28 +54,24 @@ complete -c podlab -a '(__podlab_complete)'
 
 func runCompletion(m *Meta, args []string) int {
 	const usageLine = "completion bash|zsh|fish"
+	v := m.plainView()
 	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-		fmt.Fprintf(m.Stdout, "Usage: podlab %s\n\n  %s\n\n  bash: source <(podlab completion bash)   (or write it to /etc/bash_completion.d/podlab)\n  zsh:  source <(podlab completion zsh)    after compinit (or write it as _podlab into a directory of $fpath)\n  fish: podlab completion fish | source    (or write it to ~/.config/fish/completions/podlab.fish)\n",
-			usageLine, commands["completion"].synopsis)
+		v.CompletionHelp(usageLine, commands["completion"].synopsis)
 		return ExitOK
 	}
 	if len(args) != 1 {
-		fmt.Fprintf(m.Stderr, "Error: podlab completion takes one shell: bash, zsh or fish\n\nRun \"podlab completion -h\" for how to load it.\n")
+		v.CompletionNoShell()
 		return ExitError
 	}
 	switch strings.ToLower(args[0]) {
 	case "bash":
-		_, _ = io.WriteString(m.Stdout, bashCompletion)
+		v.CompletionScript(bashCompletion)
 	case "zsh":
-		_, _ = io.WriteString(m.Stdout, zshCompletion)
+		v.CompletionScript(zshCompletion)
 	case "fish":
-		_, _ = io.WriteString(m.Stdout, fishCompletion)
+		v.CompletionScript(fishCompletion)
 	default:
-		msg := fmt.Sprintf("Error: podlab completion knows bash, zsh and fish, not %q", args[0])
-		if s := nearest(args[0], []string{"bash", "zsh", "fish"}); s != "" {
-			msg += fmt.Sprintf("; did you mean %q?", s)
-		}
-		fmt.Fprintln(m.Stderr, msg)
+		v.CompletionUnknownShell(args[0], nearest(args[0], []string{"bash", "zsh", "fish"}))
 		return ExitError
 	}
 	return ExitOK

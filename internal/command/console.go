@@ -2,7 +2,6 @@ package command
 
 import (
 	"bufio"
-	"fmt"
 	"os"
 	"strings"
 
@@ -27,14 +26,14 @@ func runConsole(m *Meta, args []string) int {
 		return parseError(m, "console", "console [-var NAME=VALUE]", fs, err)
 	}
 	v := m.view(a.View)
-	l, diags := m.load(m.dir(a.Common), a.Vars, a.Workspace, false)
-	v.Diagnostics(diags, l.Files)
-	if diags.HasErrors() {
+	l, ok := m.loadLab(v, m.dir(a.Common), a.Vars, config.EvalOptions{Workspace: a.Workspace})
+	if !ok {
 		return ExitError
 	}
+	// The state is read when there is one: without it, what apply decides
+	// is "(known after apply)".
 	env := l.Env
-	a.State.Lock = false
-	if mgr, err := m.openState(l, a.State, "console"); err == nil {
+	if mgr, err := m.openState(l, a.State.Unlocked(), "console"); err == nil {
 		st := mgr.State()
 		mgr.Close()
 		if again, ds := l.Reevaluate(engine.StateRuntime{State: st}); !ds.HasErrors() {
@@ -50,7 +49,7 @@ func runConsole(m *Meta, args []string) int {
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	for {
 		if interactive {
-			fmt.Fprint(m.Stdout, "> ")
+			v.ConsolePrompt()
 		}
 		if !sc.Scan() {
 			break
@@ -69,10 +68,10 @@ func runConsole(m *Meta, args []string) int {
 			code = ExitError
 			continue
 		}
-		fmt.Fprintln(m.Stdout, consoleValue(val))
+		v.ConsoleValue(consoleValue(val))
 	}
 	if interactive {
-		fmt.Fprintln(m.Stdout)
+		v.ConsoleEnd()
 	}
 	return code
 }

@@ -39,7 +39,7 @@ func runFmt(m *Meta, args []string) int {
 	}
 	unformatted := false
 	for _, f := range files {
-		changed, code := fmtFile(m, v, a, f)
+		changed, code := fmtFile(v, a, f)
 		if code != ExitOK {
 			return code
 		}
@@ -87,7 +87,7 @@ func fmtTargets(paths []string, recursive bool) ([]string, error) {
 	return out, nil
 }
 
-func fmtFile(m *Meta, v *views.View, a *arguments.Fmt, path string) (bool, int) {
+func fmtFile(v *views.View, a *arguments.Fmt, path string) (bool, int) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		v.Errorf("fmt: %s", err)
@@ -102,10 +102,10 @@ func fmtFile(m *Meta, v *views.View, a *arguments.Fmt, path string) (bool, int) 
 		return false, ExitOK
 	}
 	if a.List {
-		fmt.Fprintln(m.Stdout, path)
+		v.FmtChanged(path)
 	}
 	if a.Diff {
-		fmt.Fprint(m.Stdout, unifiedDiff(path, src, out))
+		v.FmtDiff(unifiedDiff(path, src, out))
 	}
 	if a.Write {
 		st, err := os.Stat(path)
@@ -150,6 +150,6 @@ func fmtStdin(m *Meta, v *views.View) int {
 		v.Diagnostics(diags, map[string]*hcl.File{"<stdin>": {Bytes: src}})
 		return ExitError
 	}
-	m.Stdout.Write(out)
+	v.Formatted(out)
 	return ExitOK
 }

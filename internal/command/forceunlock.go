@@ -3,6 +3,7 @@ package command
 import (
 	"fmt"
 
+	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/command/arguments"
 )
 
@@ -12,9 +13,8 @@ func runForceUnlock(m *Meta, args []string) int {
 		return parseError(m, "force-unlock", "force-unlock LOCK_ID [-force] [-var NAME=VALUE]", fs, err)
 	}
 	v := m.view(a.View)
-	l, diags := m.load(m.dir(a.Common), a.Vars, a.Workspace, false)
-	v.Diagnostics(diags, l.Files)
-	if diags.HasErrors() {
+	l, ok := m.loadLab(v, m.dir(a.Common), a.Vars, config.EvalOptions{Workspace: a.Workspace})
+	if !ok {
 		return ExitError
 	}
 	b, err := m.backend(l)

@@ -1,40 +1,37 @@
 package command
 
 import (
-	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
+	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/engine"
 	"github.com/podlab/podlab/internal/command/arguments"
+	"github.com/podlab/podlab/internal/command/views"
 	"github.com/podlab/podlab/internal/operation"
 )
 
 func runGraph(m *Meta, args []string) int {
 	a, fs, err := arguments.ParseGraph(args)
 	if err != nil {
-		return parseError(m, "graph", "graph [-var NAME=VALUE] [-objects=false]", fs, err)
+		return parseError(m, "graph", "graph [-var NAME=VALUE] [-objects=false] [-json]", fs, err)
 	}
 	v := m.view(a.View)
-	l, diags := m.load(m.dir(a.Common), a.Vars, "", false)
-	v.Diagnostics(diags, l.Files)
-	if diags.HasErrors() {
+	l, ok := m.loadLab(v, m.dir(a.Common), a.Vars, config.EvalOptions{})
+	if !ok {
 		return ExitError
 	}
-	fmt.Fprint(m.Stdout, dot(l, a.Objects))
+	v.ShowGraph(graph(l, a.Objects))
 	return ExitOK
 }
 
-// dot renders the lab's dependency graph: blocks, and with objects the
+// graph is the lab's dependency graph: blocks, and with objects the
 // Kubernetes objects of each exercise instance in apply order. An edge
 // points from a node to what it depends on, as in Terraform's graph.
-func dot(l *operation.Lab, objects bool) string {
-	g := l.Module.Graph()
-	var b strings.Builder
-	b.WriteString("digraph podlab {\n  compound = \"true\"\n  newrank = \"true\"\n  rankdir = \"RL\"\n")
-	q := strconv.Quote
-	nodes := append([]string(nil), g.Nodes...)
+func graph(l *operation.Lab, objects bool) *views.Graph {
+	mg := l.Module.Graph()
+	g := &views.Graph{}
+	nodes := append([]string(nil), mg.Nodes...)
 	sort.Strings(nodes)
 	for _, n := range nodes {
 		shape := "box"
@@ -46,29 +43,28 @@ func dot(l *operation.Lab, objects bool) string {
 		case strings.HasPrefix(n, "cluster."):
 			shape = "component"
 		}
-		fmt.Fprintf(&b, "  %s [label = %s, shape = %q]\n", q(n), q(n), shape)
+		g.Node(n, n, shape)
 	}
 	for _, n := range nodes {
-		for _, d := range g.Uses(n) {
-			fmt.Fprintf(&b, "  %s -> %s\n", q(n), q(d))
+		for _, d := range mg.Uses(n) {
+			g.Edge(n, d, "")
 		}
 	}
 	if objects && l.Env != nil {
 		for _, in := range l.Env.Instances {
 			ns := engine.NamespaceAddress(in)
-			fmt.Fprintf(&b, "  %s [label = %s, shape = \"folder\"]\n", q(ns), q("Namespace "+in.Namespace))
-			fmt.Fprintf(&b, "  %s -> %s [style = \"dashed\"]\n", q(ns), q("exercise."+in.Exercise.Name))
+			g.Node(ns, "Namespace "+in.Namespace, "folder")
+			g.Edge(ns, "exercise."+in.Exercise.Name, "dashed")
 			for _, o := range in.Objects {
-				fmt.Fprintf(&b, "  %s [label = %s, shape = \"ellipse\"]\n", q(o.Address), q(o.GetKind()+" "+o.GetName()))
-				fmt.Fprintf(&b, "  %s -> %s\n", q(o.Address), q(ns))
+				g.Node(o.Address, o.GetKind()+" "+o.GetName(), "ellipse")
+				g.Edge(o.Address, ns, "")
 			}
 		}
 		if l.Env.Cluster != nil {
 			for _, in := range l.Env.Instances {
-				fmt.Fprintf(&b, "  %s -> %s [style = \"dotted\"]\n", q(engine.NamespaceAddress(in)), q("cluster."+l.Env.Cluster.Name))
+				g.Edge(engine.NamespaceAddress(in), "cluster."+l.Env.Cluster.Name, "dotted")
 			}
 		}
 	}
-	b.WriteString("}\n")
-	return b.String()
+	return g
 }

@@ -26,11 +26,11 @@ func runHandout(m *Meta, args []string) int {
 		return parseError(m, "handout", "handout -dir DIR [-seat NAME] [-var NAME=VALUE]", fs, err)
 	}
 	v := m.view(a.View)
-	l, diags := m.load(m.dir(a.Common), a.Vars, a.Workspace, false)
-	v.Diagnostics(diags, l.Files)
-	if diags.HasErrors() {
+	l, mgr, ok := m.open(v, m.dir(a.Common), a.Vars, config.EvalOptions{Workspace: a.Workspace}, a.State.Unlocked(), "handout")
+	if !ok {
 		return ExitError
 	}
+	defer mgr.Close()
 	if len(l.Env.Lab.Seats) == 0 {
 		v.Errorf("the lab has no seats: a handout is per student; set lab { seats = [...] }")
 		return ExitError
@@ -45,13 +45,6 @@ func runHandout(m *Meta, args []string) int {
 		v.Errorf("the lab has no seat %q", a.Seat)
 		return ExitError
 	}
-	a.State.Lock = false
-	mgr, err := m.openState(l, a.State, "handout")
-	if err != nil {
-		v.Errorf("%s", err)
-		return ExitError
-	}
-	defer mgr.Close()
 	st := mgr.State()
 	prov, err := operation.NewProvider(l, mgr, st.ExpiresAt, m.getenv)
 	if err != nil {
@@ -86,7 +79,7 @@ func runHandout(m *Meta, args []string) int {
 			v.Errorf("seat %q: %s", seat.Name, err)
 			return ExitError
 		}
-		if code := writeKubeconfig(m, v, cfg, filepath.Join(dir, "kubeconfig"), seat.Name); code != ExitOK {
+		if code := writeKubeconfig(v, cfg, filepath.Join(dir, "kubeconfig"), seat.Name); code != ExitOK {
 			return code
 		}
 		files, err := handoutFiles(l.Env, seat)
@@ -110,13 +103,9 @@ func runHandout(m *Meta, args []string) int {
 				return ExitError
 			}
 		}
-		fmt.Fprintf(m.Stderr, "Wrote the handout of seat %q to %s: kubeconfig and %d manifest file(s).\n", seat.Name, dir, len(names))
+		v.HandoutWritten(seat.Name, dir, len(names))
 	}
-	if students == 0 {
-		fmt.Fprintf(m.Stderr, "No exercise has mode = \"student\": the handouts hold only kubeconfigs.\n")
-	} else {
-		fmt.Fprintf(m.Stderr, "A student runs: export KUBECONFIG=$PWD/kubeconfig; kubectl config use-context EXERCISE; kubectl apply -f EXERCISE/FILE.yaml\nEach token is valid for %s.\n", lifetime.Round(60e9))
-	}
+	v.HandoutNext(students > 0, lifetime)
 	return ExitOK
 }
 

@@ -1,7 +1,6 @@
 package command
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,36 +15,34 @@ func runInit(m *Meta, args []string) int {
 	if err != nil {
 		return parseError(m, "init", "init [-example NAME]", fs, err)
 	}
+	v := m.view(a.View)
 	dir := m.dir(a.Common)
 	if a.Example != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			fmt.Fprintf(m.Stderr, "Error: %s\n", err)
+			v.Errorf("%s", err)
 			return ExitError
 		}
 		written, err := examples.Write(a.Example, dir)
 		if err != nil {
-			fmt.Fprintf(m.Stderr, "Error: %s.\n", err)
+			v.Errorf("%s.", err)
 			return ExitError
 		}
-		fmt.Fprintf(m.Stdout, "Wrote the example lab %q into %s:\n", a.Example, shownDir(dir))
-		for _, f := range written {
-			fmt.Fprintf(m.Stdout, "  %s\n", f)
-		}
+		v.ExampleWritten(a.Example, shownDir(dir), written)
 	} else {
 		files, err := config.LabFiles(dir)
 		if err != nil {
-			fmt.Fprintf(m.Stderr, "Error: %s.\n", err)
+			v.Errorf("%s.", err)
 			return ExitError
 		}
 		if len(files) == 0 {
-			fmt.Fprintf(m.Stderr, "Error: %s has no *%s files. Write a lab there, or start from the course lab: podlab init -example %s\n",
+			v.Errorf("%s has no *%s files. Write a lab there, or start from the course lab: podlab init -example %s",
 				dir, config.FileSuffix, strings.Join(examples.Names(), "|"))
 			return ExitError
 		}
 	}
 	dot := filepath.Join(dir, ".podlab")
 	if err := os.MkdirAll(dot, 0o700); err != nil {
-		fmt.Fprintf(m.Stderr, "Error: %s\n", err)
+		v.Errorf("%s", err)
 		return ExitError
 	}
 	// State and kubeconfigs are per machine and may hold cluster access:
@@ -54,7 +51,7 @@ func runInit(m *Meta, args []string) int {
 	if !exists(gi) {
 		_ = os.WriteFile(gi, []byte("*\n"), 0o644)
 	}
-	fmt.Fprintf(m.Stdout, "\npodlab is ready in %s. Next:\n  podlab validate\n  podlab plan -var target=kubeconfig\n", shownDir(dir))
+	v.InitReady(shownDir(dir))
 	return ExitOK
 }
 

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	authv1 "k8s.io/api/authentication/v1"
@@ -27,18 +26,11 @@ import (
 func runKubeconfig(m *Meta, args []string) int {
 	a, fs, err := arguments.ParseKubeconfig(args)
 	if err != nil {
-		return parseError(m, "kubeconfig", "kubeconfig [-seat NAME | -all -dir DIR] [-out FILE] [-var NAME=VALUE]", fs, err)
+		return parseError(m, "kubeconfig", "kubeconfig [-seat NAME | -all -dir DIR] [-out FILE] [-var NAME=VALUE] [-json]", fs, err)
 	}
 	v := m.view(a.View)
-	l, diags := m.load(m.dir(a.Common), a.Vars, a.Workspace, false)
-	v.Diagnostics(diags, l.Files)
-	if diags.HasErrors() {
-		return ExitError
-	}
-	a.State.Lock = false
-	mgr, err := m.openState(l, a.State, "kubeconfig")
-	if err != nil {
-		v.Errorf("%s", err)
+	l, mgr, ok := m.open(v, m.dir(a.Common), a.Vars, config.EvalOptions{Workspace: a.Workspace}, a.State.Unlocked(), "kubeconfig")
+	if !ok {
 		return ExitError
 	}
 	defer mgr.Close()
@@ -59,7 +51,7 @@ func runKubeconfig(m *Meta, args []string) int {
 			v.Errorf("%s", err)
 			return ExitError
 		}
-		return writeKubeconfig(m, v, cfg, a.Out, "")
+		return writeKubeconfig(v, cfg, a.Out, "")
 	}
 	if len(l.Env.Lab.Seats) == 0 {
 		v.Errorf("the lab has no seats: set lab { seats = [...] } for per-student kubeconfigs, or run podlab kubeconfig without -seat")
@@ -102,12 +94,12 @@ func runKubeconfig(m *Meta, args []string) int {
 		if a.All {
 			out = filepath.Join(a.Dir, seat.Slug+".kubeconfig")
 		}
-		if code := writeKubeconfig(m, v, cfg, out, seat.Name); code != ExitOK {
+		if code := writeKubeconfig(v, cfg, out, seat.Name); code != ExitOK {
 			return code
 		}
 	}
 	if a.All {
-		fmt.Fprintf(m.Stderr, "Each token is valid for %s.\n", lifetime.Round(time.Minute))
+		v.TokenLifetime(lifetime)
 	}
 	return ExitOK
 }
@@ -167,14 +159,17 @@ func seatKubeconfig(ctx context.Context, kc *kubeapi.Client, env *config.Env, st
 
 // writeKubeconfig writes a kubeconfig to out (mode 0600: it holds a
 // credential), or to standard output.
-func writeKubeconfig(m *Meta, v *views.View, cfg *clientcmdapi.Config, out, seat string) int {
+func writeKubeconfig(v *views.View, cfg *clientcmdapi.Config, out, seat string) int {
 	b, err := clientcmd.Write(*cfg)
 	if err != nil {
 		v.Errorf("%s", err)
 		return ExitError
 	}
 	if out == "" {
-		m.Stdout.Write(b)
+		if err := v.Kubeconfig(b); err != nil {
+			v.Errorf("%s", err)
+			return ExitError
+		}
 		return ExitOK
 	}
 	tmp := out + ".tmp"
@@ -186,19 +181,15 @@ func writeKubeconfig(m *Meta, v *views.View, cfg *clientcmdapi.Config, out, seat
 		v.Errorf("%s", err)
 		return ExitError
 	}
-	who := "the environment"
-	if seat != "" {
-		who = fmt.Sprintf("seat %q", seat)
-	}
-	fmt.Fprintf(m.Stderr, "Wrote a kubeconfig for %s to %s (contexts: %s).\n", who, out, contextNames(cfg))
+	v.KubeconfigWritten(seat, out, contextNames(cfg))
 	return ExitOK
 }
 
-func contextNames(cfg *clientcmdapi.Config) string {
+func contextNames(cfg *clientcmdapi.Config) []string {
 	names := make([]string, 0, len(cfg.Contexts))
 	for name := range cfg.Contexts {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	return strings.Join(names, ", ")
+	return names
 }

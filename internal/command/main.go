@@ -1,8 +1,8 @@
 package command
 
 import (
+	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"sort"
@@ -12,6 +12,7 @@ import (
 	"github.com/agext/levenshtein"
 
 	"github.com/podlab/podlab/internal/command/arguments"
+	"github.com/podlab/podlab/internal/command/views"
 )
 
 // Exit codes, as Terraform uses them.
@@ -72,9 +73,12 @@ func Run(m *Meta, args []string) int {
 	help := fs.Bool("help", false, "")
 	fs.BoolVar(help, "h", false, "")
 	version := fs.Bool("version", false, "")
+	// Nothing of a command's options is read yet: podlab's own messages are
+	// plain.
+	v := m.plainView()
 	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(m.Stderr, "Error: %s\n\n", err)
-		usage(m.Stderr)
+		v.GlobalOptionError(err)
+		v.Usage(true, synopses())
 		return ExitError
 	}
 	rest := fs.Args()
@@ -82,7 +86,7 @@ func Run(m *Meta, args []string) int {
 	case *version:
 		return runVersion(m, nil)
 	case *help || len(rest) == 0:
-		usage(m.Stdout)
+		v.Usage(false, synopses())
 		if len(rest) == 0 && !*help {
 			return ExitError
 		}
@@ -93,11 +97,8 @@ func Run(m *Meta, args []string) int {
 	}
 	cmd, ok := commands[rest[0]]
 	if !ok {
-		fmt.Fprintf(m.Stderr, "Error: podlab has no command %q.\n\n", rest[0])
-		if s := suggestCommand(rest[0]); s != "" {
-			fmt.Fprintf(m.Stderr, "Did you mean %q?\n\n", s)
-		}
-		usage(m.Stderr)
+		v.UnknownCommand(rest[0], suggestCommand(rest[0]))
+		v.Usage(true, synopses())
 		return ExitError
 	}
 	return cmd.run(m, rest[1:])
@@ -139,33 +140,24 @@ func nearest(given string, candidates []string) string {
 	return ""
 }
 
-func usage(w io.Writer) {
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
+// synopses are the commands, by name, as the usage lists them.
+func synopses() []views.CommandSynopsis {
+	out := make([]views.CommandSynopsis, 0, len(commands))
+	for n, c := range commands {
+		out = append(out, views.CommandSynopsis{Name: n, Synopsis: c.synopsis})
 	}
-	sort.Strings(names)
-	fmt.Fprintf(w, "Usage: podlab [-chdir=DIR] <command> [options]\n\n")
-	fmt.Fprintf(w, "podlab builds repeatable Kubernetes class environments from HCL labs:\n\n")
-	fmt.Fprintf(w, "  podlab plan        podlab apply -var target=gke        podlab check        podlab destroy\n\nCommands:\n")
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-13s %s\n", n, commands[n].synopsis)
-	}
-	fmt.Fprintf(w, "\nGlobal options:\n  -chdir=DIR    Run in DIR (the lab directory).\n  -version      Show the version.\n\nEach command takes -h for its options.\n")
-}
-
-// commandHelp prints a command's usage and options.
-func commandHelp(m *Meta, name, synopsis, usageLine string, fs *flag.FlagSet) {
-	fmt.Fprintf(m.Stdout, "Usage: podlab %s\n\n  %s\n\nOptions:\n%s", usageLine, synopsis, arguments.Usage(fs))
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }
 
 // parseError reports a bad command line: help when asked for, otherwise the
 // error with a pointer to -h.
 func parseError(m *Meta, name, usageLine string, fs *flag.FlagSet, err error) int {
-	if err == flag.ErrHelp {
-		commandHelp(m, name, commands[name].synopsis, usageLine, fs)
+	v := m.plainView()
+	if errors.Is(err, flag.ErrHelp) {
+		v.CommandHelp(usageLine, commands[name].synopsis, arguments.Usage(fs))
 		return ExitOK
 	}
-	fmt.Fprintf(m.Stderr, "Error: %s\n\nRun \"podlab %s -h\" for its options.\n", strings.TrimSpace(err.Error()), name)
+	v.UsageError(err, name)
 	return ExitError
 }

@@ -117,6 +117,13 @@ func (m *Meta) view(v arguments.View) *views.View {
 	return view
 }
 
+// plainView is the view of what podlab says before a command's options
+// are read (usage, help, a command line it cannot read): never colored,
+// never JSON.
+func (m *Meta) plainView() *views.View {
+	return views.New(m.Stdout, m.Stderr, true, false)
+}
+
 // localize applies the lab's language setting to the command's view,
 // unless -lang was given.
 func (m *Meta) localize(lab config.LabSettings) {
@@ -125,20 +132,25 @@ func (m *Meta) localize(lab config.LabSettings) {
 	}
 }
 
-// load reads the lab in dir and evaluates it with the given variables.
-// Diagnostics come with the files they point into.
-func (m *Meta) load(dir string, vars arguments.Vars, workspace string, validate bool) (*operation.Lab, hcl.Diagnostics) {
-	return m.loadWith(dir, vars, config.EvalOptions{Workspace: workspace, Validate: validate})
-}
-
-// open is every command's opening: it loads the lab for an environment
-// (opts), shows what loading found, and opens the environment's state for
-// the named operation (locked when a asks). It returns ok false once it
-// has shown why it cannot go on.
-func (m *Meta) open(v *views.View, dir string, vars arguments.Vars, opts config.EvalOptions, a arguments.State, operation string) (*operation.Lab, *state.Manager, bool) {
+// loadLab is the opening of the commands that read the lab but not its
+// state (graph, status, force-unlock): it loads the lab for an
+// environment (opts) and shows what loading found. It returns ok false
+// once it has shown why it cannot go on.
+func (m *Meta) loadLab(v *views.View, dir string, vars arguments.Vars, opts config.EvalOptions) (*operation.Lab, bool) {
 	l, diags := m.loadWith(dir, vars, opts)
 	v.Diagnostics(diags, l.Files)
-	if diags.HasErrors() {
+	return l, !diags.HasErrors()
+}
+
+// open is the opening of every command that reads or changes an
+// environment: it loads the lab for the environment (opts), shows what
+// loading found, and opens the environment's state for the named
+// operation (locked when a asks; see arguments.State.Unlocked for the
+// commands that only read it). It returns ok false once it has shown why
+// it cannot go on.
+func (m *Meta) open(v *views.View, dir string, vars arguments.Vars, opts config.EvalOptions, a arguments.State, operation string) (*operation.Lab, *state.Manager, bool) {
+	l, ok := m.loadLab(v, dir, vars, opts)
+	if !ok {
 		return l, nil, false
 	}
 	mgr, err := m.openState(l, a, operation)

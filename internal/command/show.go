@@ -1,9 +1,7 @@
 package command
 
 import (
-	"encoding/json"
-	"fmt"
-
+	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/command/arguments"
 	"github.com/podlab/podlab/internal/operation"
 	"github.com/podlab/podlab/plan"
@@ -28,59 +26,48 @@ func runShow(m *Meta, args []string) int {
 			return ExitError
 		}
 		if a.JSON {
-			b, err := json.Marshal(p)
-			if err != nil {
+			if err := v.Raw(p); err != nil {
 				v.Errorf("encode the plan: %s", err)
 				return ExitError
 			}
-			fmt.Fprintln(m.Stdout, string(b))
 			return ExitOK
 		}
 		v.Diagnostics(operation.TargetingWarning(p.Targets), nil)
 		v.Plan(p)
 		return ExitOK
 	}
-	l, diags := m.load(m.dir(a.Common), a.Vars, a.Workspace, false)
-	v.Diagnostics(diags, l.Files)
-	if diags.HasErrors() {
-		return ExitError
-	}
-	a.State.Lock = false
-	mgr, err := m.openState(l, a.State, "show")
-	if err != nil {
-		v.Errorf("%s", err)
+	l, mgr, ok := m.open(v, m.dir(a.Common), a.Vars, config.EvalOptions{Workspace: a.Workspace}, a.State.Unlocked(), "show")
+	if !ok {
 		return ExitError
 	}
 	defer mgr.Close()
 	st := mgr.State()
 	if a.JSON {
-		b, err := json.Marshal(st)
-		if err != nil {
+		if err := v.Raw(st); err != nil {
 			v.Errorf("encode the state: %s", err)
 			return ExitError
 		}
-		fmt.Fprintln(m.Stdout, string(b))
 		return ExitOK
 	}
 	if st.Cluster == nil && len(st.Objects) == 0 && len(st.Outputs) == 0 {
-		fmt.Fprintf(m.Stdout, "The state of environment %q is empty: nothing is applied.\n", l.Env.Name)
+		v.StateEmpty(l.Env.Name)
 		return ExitOK
 	}
 	first := true
 	sep := func() {
 		if !first {
-			fmt.Fprintln(m.Stdout)
+			v.Separator()
 		}
 		first = false
 	}
 	if st.Cluster != nil {
 		sep()
-		stateShow(m, v, st, "cluster."+st.Cluster.Name)
+		stateShow(v, st, "cluster."+st.Cluster.Name)
 	}
 	for _, o := range st.Objects {
 		sep()
-		stateShow(m, v, st, o.Address)
+		stateShow(v, st, o.Address)
 	}
-	printOutputs(m.Stdout, st.Outputs, true)
+	v.OutputValues(st.Outputs, true)
 	return ExitOK
 }

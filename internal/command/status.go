@@ -26,9 +26,8 @@ func runStatus(m *Meta, args []string) int {
 	// Loaded as validate loads it: status reads every environment's state,
 	// so variables only one environment needs (a GKE project) may be
 	// unset; the lab's name and language still come from its own code.
-	l, diags := m.load(dir, a.Vars, a.Workspace, true)
-	v.Diagnostics(diags, l.Files)
-	if diags.HasErrors() {
+	l, ok := m.loadLab(v, dir, a.Vars, config.EvalOptions{Workspace: a.Workspace, Validate: true})
+	if !ok {
 		return ExitError
 	}
 	b, envs, ok := m.environmentsOf(v, l)

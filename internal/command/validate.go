@@ -1,10 +1,9 @@
 package command
 
 import (
-	"fmt"
-
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/config/manifest"
 	"github.com/podlab/podlab/engine"
 	"github.com/podlab/podlab/internal/command/arguments"
@@ -19,7 +18,9 @@ func runValidate(m *Meta, args []string) int {
 	v := m.view(a.View)
 	// Variables without values are unknown, so every environment's blocks
 	// are checked as far as they can be.
-	l, diags := m.load(m.dir(a.Common), a.Vars, "", true)
+	// Loading's diagnostics are validate's result, shown below with the
+	// kinds' (in JSON, as one report): no loadLab here.
+	l, diags := m.loadWith(m.dir(a.Common), a.Vars, config.EvalOptions{Validate: true})
 	if !diags.HasErrors() && l.Env != nil {
 		// No cluster is asked: kinds are checked against the built-in set.
 		diags = append(diags, engine.CheckKinds(l.Env, manifest.BuiltIn(), false)...)
@@ -74,5 +75,3 @@ func count(diags hcl.Diagnostics) (errs, warns int) {
 	}
 	return
 }
-
-var _ = fmt.Sprint

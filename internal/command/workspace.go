@@ -142,15 +142,9 @@ func runWorkspace(m *Meta, args []string) int {
 
 	switch a.Sub {
 	case "show":
-		fmt.Fprintln(m.Stdout, current)
+		v.WorkspaceCurrent(current)
 	case "list":
-		for _, ws := range known {
-			mark := "  "
-			if ws == current {
-				mark = "* "
-			}
-			fmt.Fprintf(m.Stdout, "%s%s\n", mark, ws)
-		}
+		v.WorkspaceList(known, current)
 	case "new":
 		if err := config.ValidateWorkspace(a.Name); err != nil {
 			v.Errorf("%s", err)

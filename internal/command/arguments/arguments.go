@@ -4,7 +4,6 @@
 package arguments
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,9 +13,6 @@ import (
 
 	"github.com/podlab/podlab/internal/i18n"
 )
-
-// ErrHelp is returned when the user asked for a command's help.
-var ErrHelp = flag.ErrHelp
 
 // VarItem is one -var or -var-file option, kept in the order given.
 type VarItem struct {
@@ -150,6 +146,14 @@ func (s *State) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.Workspace, "workspace", os.Getenv("PODLAB_WORKSPACE"), "A workspace: a separate copy of the environment (default $PODLAB_WORKSPACE).")
 }
 
+// Unlocked are the options of a command that only reads the state
+// (output, show, state list, kubeconfig): it takes no lock, whatever -lock
+// says.
+func (s State) Unlocked() State {
+	s.Lock = false
+	return s
+}
+
 func (s *State) validate() error {
 	if s.LockTimeout < 0 {
 		return fmt.Errorf("-lock-timeout must be positive (or 0 to not wait), not %s", s.LockTimeout)
@@ -239,5 +243,3 @@ func noArgs(cmd string, pos []string) error {
 	}
 	return nil
 }
-
-func isHelp(err error) bool { return errors.Is(err, flag.ErrHelp) }

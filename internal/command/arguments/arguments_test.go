@@ -105,6 +105,8 @@ func TestHelp(t *testing.T) {
 		"version":      func(a []string) error { _, _, err := ParseVersion(a); return err },
 		"force-unlock": func(a []string) error { _, _, err := ParseForceUnlock(a); return err },
 		"status":       func(a []string) error { _, _, err := ParseStatus(a); return err },
+		"handout":      func(a []string) error { _, _, err := ParseHandout(a); return err },
+		"bundle":       func(a []string) error { _, _, err := ParseBundle(a); return err },
 	}
 	for name, parse := range parsers {
 		for _, h := range []string{"-h", "-help", "--help"} {

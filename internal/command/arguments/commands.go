@@ -404,7 +404,7 @@ func ParseKubeconfig(args []string) (*Kubeconfig, *flag.FlagSet, error) {
 	a := &Kubeconfig{}
 	fs := newFlagSet("kubeconfig")
 	a.Common.register(fs)
-	a.View.register(fs, false)
+	a.View.register(fs, true)
 	a.Vars.register(fs)
 	a.State.register(fs)
 	fs.StringVar(&a.Seat, "seat", "", "Write a kubeconfig limited to one seat's namespaces.")
@@ -440,7 +440,7 @@ func ParseGraph(args []string) (*Graph, *flag.FlagSet, error) {
 	a := &Graph{}
 	fs := newFlagSet("graph")
 	a.Common.register(fs)
-	a.View.register(fs, false)
+	a.View.register(fs, true)
 	a.Vars.register(fs)
 	fs.BoolVar(&a.Objects, "objects", true, "Include each exercise's Kubernetes objects.")
 	pos, err := parseInterspersed(fs, args)
@@ -548,8 +548,6 @@ func ParseStatus(args []string) (*Status, *flag.FlagSet, error) {
 	}
 	return a, fs, err
 }
-
-var _ = isHelp
 
 // Workspace is "podlab workspace list|show|new|select|delete".
 type Workspace struct {

@@ -161,11 +161,43 @@ func Duration(d time.Duration) string {
 	}
 }
 
-// Raw writes one JSON document (validate -json's single report) on one
-// line, as -json promises: a reader takes it with one line read.
-func (v *View) Raw(doc any) {
-	b, _ := json.Marshal(doc)
+// Raw writes one JSON document (validate -json's single report, the
+// state, a saved plan) on one line, as -json promises: a reader takes it
+// with one line read. Nothing is written when doc cannot be encoded.
+func (v *View) Raw(doc any) error {
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	v.Data(append(b, '\n'))
+	return nil
+}
+
+// Data writes a command's data (a DOT graph, a kubeconfig, a completion
+// script, a formatted file, a raw output value) to Out exactly as given,
+// in human and JSON mode alike. Callers never pass color codes: data is
+// read by programs.
+func (v *View) Data(b []byte) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.Out.Write(append(b, '\n'))
+	v.Out.Write(b)
+}
+
+// Notef writes a line for the human to the error stream, uncolored, so that
+// data written to Out (a kubeconfig) stays clean for a pipe. In JSON mode
+// it is an event of type "log" on Out instead.
+func (v *View) Notef(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if v.JSON {
+		v.Event("log", map[string]any{"@message": strings.TrimRight(msg, "\n")})
+		return
+	}
+	v.errPrintf("%s", msg)
+}
+
+// errPrintf writes to the error stream as given: no color, no JSON.
+func (v *View) errPrintf(format string, args ...any) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	fmt.Fprintf(v.Err, format, args...)
 }
