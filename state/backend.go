@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -66,6 +67,10 @@ func (e *LockedError) Error() string {
 		return fmt.Sprintf("the state of environment %q (%s) is locked by another podlab", e.Env, e.Where)
 	}
 	h := e.Holder
+	if addr, ok := strings.CutPrefix(h.Operation, "board at "); ok {
+		return fmt.Sprintf("a podlab board is already served at %s for environment %q (pid %d, %s, since %s): open it there, or stop that board (Ctrl-C) first",
+			addr, e.Env, h.PID, h.Who, h.Created.Local().Format("2006-01-02 15:04:05"))
+	}
 	return fmt.Sprintf("the state of environment %q is locked by %q (pid %d, %s) since %s, lock ID %s; wait for it to finish, pass -lock-timeout=5m to wait, or if that process is gone, run podlab force-unlock %s",
 		e.Env, h.Operation, h.PID, h.Who, h.Created.Local().Format("2006-01-02 15:04:05"), h.ID, h.ID)
 }

@@ -34,6 +34,7 @@ var flagSets = map[string]func() *flag.FlagSet{
 	"state":        func() *flag.FlagSet { _, fs, _ := arguments.ParseState([]string{"list"}); return fs },
 	"kubeconfig":   func() *flag.FlagSet { _, fs, _ := arguments.ParseKubeconfig(nil); return fs },
 	"handout":      func() *flag.FlagSet { _, fs, _ := arguments.ParseHandout(nil); return fs },
+	"board":        func() *flag.FlagSet { _, fs, _ := arguments.ParseBoard(nil); return fs },
 	"graph":        func() *flag.FlagSet { _, fs, _ := arguments.ParseGraph(nil); return fs },
 	"version":      func() *flag.FlagSet { _, fs, _ := arguments.ParseVersion(nil); return fs },
 	"force-unlock": func() *flag.FlagSet { _, fs, _ := arguments.ParseForceUnlock(nil); return fs },
