@@ -182,4 +182,3 @@ func TestBoardEvents(t *testing.T) {
 		t.Errorf("second event: %+v", second)
 	}
 }
-
