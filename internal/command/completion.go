@@ -35,6 +35,7 @@ var flagSets = map[string]func() *flag.FlagSet{
 	"kubeconfig":   func() *flag.FlagSet { _, fs, _ := arguments.ParseKubeconfig(nil); return fs },
 	"handout":      func() *flag.FlagSet { _, fs, _ := arguments.ParseHandout(nil); return fs },
 	"board":        func() *flag.FlagSet { _, fs, _ := arguments.ParseBoard(nil); return fs },
+	"diff":         func() *flag.FlagSet { _, fs, _ := arguments.ParseDiff(nil); return fs },
 	"graph":        func() *flag.FlagSet { _, fs, _ := arguments.ParseGraph(nil); return fs },
 	"version":      func() *flag.FlagSet { _, fs, _ := arguments.ParseVersion(nil); return fs },
 	"force-unlock": func() *flag.FlagSet { _, fs, _ := arguments.ParseForceUnlock(nil); return fs },

@@ -54,6 +54,7 @@ func init() {
 		"kubeconfig":   {"Write a kubeconfig for the environment or a seat", runKubeconfig},
 		"handout":      {"Write each seat's kubeconfig and exercise manifests to hand out", runHandout},
 		"board":        {"Serve the live class board in a browser", runBoard},
+		"diff":         {"Show how a seat's objects differ from a student exercise's reference", runDiff},
 		"graph":        {"Print the dependency graph as DOT", runGraph},
 		"version":      {"Show podlab's version", runVersion},
 		"force-unlock": {"Release a state lock left by a podlab that died", runForceUnlock},

@@ -146,6 +146,28 @@ func TestStudentExerciseGradedAndRecorded(t *testing.T) {
 		t.Errorf("check does not show kim done and lee stuck:\n%s", res.all())
 	}
 
+	// diff: kim's pod is the reference's; lee has none, then one with
+	// another image, made with lee's own credentials.
+	if res := l.must(0, "diff", "-seat", "kim"); !strings.Contains(res.stdout, `Pod "web" matches the reference`) {
+		t.Errorf("diff -seat kim:\n%s", res.all())
+	}
+	if res := l.must(2, "diff", "-seat", "lee"); !strings.Contains(res.stdout, "the student has not made it") || !strings.Contains(res.stdout, "1 missing, 0 differ") {
+		t.Errorf("diff -seat lee, nothing made:\n%s", res.all())
+	}
+	lee, _ := studentClient(t, filepath.Join(hand, "lee", "kubeconfig"))
+	leePod := pod.DeepCopy()
+	leePod.ResourceVersion, leePod.UID, leePod.Namespace = "", "", ""
+	leePod.Spec.Containers[0].Image = "nginx:1.27-alpine"
+	if _, err := lee.CoreV1().Pods(leeNS).Create(ctx, leePod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	res = l.must(2, "diff", "-seat", "lee")
+	if !strings.Contains(res.stdout, `"nginx:1.27-alpine" -> "nginx:latest"`) || !strings.Contains(res.stdout, "0 missing, 1 differ") ||
+		strings.Contains(res.stdout, "terminationMessagePath") {
+		t.Errorf("diff -seat lee, another image:\n%s", res.all())
+	}
+	t.Logf("podlab diff -seat lee:\n%s", res.stdout)
+
 	res = l.must(0, "destroy", "-auto-approve", "-grace-period", "0")
 	if _, err := admin.CoreV1().Namespaces().Get(ctx, kimNS, metav1.GetOptions{}); err == nil {
 		// Deleted, possibly still terminating: then its pod goes with it.
