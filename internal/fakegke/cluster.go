@@ -242,7 +242,7 @@ func (s *Server) finishCreate(op *operation) {
 // control_plane_endpoints_config's IP and DNS endpoints (a cluster whose
 // public endpoint is disabled is not modelled). The DNS endpoint
 // is a name GKE serves with a publicly trusted certificate; the fake
-// reports one that does not resolve.
+// serves it behind an HTTPS proxy of its own (dns.go).
 func (s *Server) setEndpoints(pb *containerpb.Cluster) {
 	if s.public == nil {
 		return

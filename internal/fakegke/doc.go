@@ -45,8 +45,10 @@
 //
 //   - Cluster.endpoint is host:port (the proxy listens on a port other than
 //     443); GKE reports a bare IP. "https://" + endpoint works for both. The
-//     private endpoint is another loopback proxy; the DNS endpoint is a name
-//     that does not resolve.
+//     private endpoint is another loopback proxy. The DNS endpoint is a name
+//     that does not resolve: clients reach it through the fake's HTTPS proxy
+//     ([Server.DNSProxyURL]), and trust its certificate by a CA of the fake's
+//     ([Server.WriteDNSRoots]) instead of the public roots.
 //   - GKE's own operations happen only when a test starts them; a
 //     control-plane upgrade cuts the endpoints for its whole RUNNING phase.
 //   - Quota counts CPUS, SSD_TOTAL_GB and clusters only.

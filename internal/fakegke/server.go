@@ -97,6 +97,8 @@ type Server struct {
 	// public and private front the backing API server: they are the
 	// endpoints clusters report, and StartSystemOperation cuts them.
 	public, private *endpointProxy
+	// dns serves the clusters' DNS-based endpoints (see dns.go).
+	dns *dnsFront
 
 	grpcServer *grpc.Server
 	grpcLis    net.Listener
@@ -162,11 +164,17 @@ func (s *Server) Start(ctx context.Context) error {
 		if s.public, err = startProxy(ctx, b); err == nil {
 			s.private, err = startProxy(ctx, b)
 		}
+		if err == nil {
+			s.dns, err = startDNSFront(ctx, s.isDNSEndpoint, s.dialBacking)
+		}
 		if err != nil {
 			_ = grpcLis.Close()
 			_ = tokenLis.Close()
 			if s.public != nil {
 				s.public.close()
+			}
+			if s.private != nil {
+				s.private.close()
 			}
 			return fmt.Errorf("fakegke: endpoint proxy: %w", err)
 		}
@@ -204,6 +212,7 @@ func (s *Server) Close() error {
 		if s.public != nil {
 			s.public.close()
 			s.private.close()
+			s.dns.close()
 		}
 	})
 	return s.closeErr

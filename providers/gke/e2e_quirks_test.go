@@ -159,3 +159,64 @@ func TestE2EAutopilotClass(t *testing.T) {
 		t.Fatalf("%d labelled objects left", n)
 	}
 }
+
+// endpoint = "dns": podlab reaches the API server by the name of the
+// cluster's DNS-based endpoint on port 443, with that name as the TLS
+// server name, and trusts its certificate by the system's roots, not by the
+// cluster CA. The name does not resolve here, and no public CA signs for
+// it: podlab reaches it as from behind an HTTPS proxy (the fake's, which
+// goes to DNS endpoints only), and the system's roots are the fake's
+// (SSL_CERT_FILE, with SSL_CERT_DIR emptied).
+func TestE2EDNSEndpoint(t *testing.T) {
+	l := newGKELab(t, fakegke.Options{PendingFor: 300 * time.Millisecond, RunningFor: time.Second})
+	roots, err := l.fake.WriteDNSRoots(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.env = append(l.env,
+		"HTTPS_PROXY="+l.fake.DNSProxyURL(), "https_proxy=", "NO_PROXY=", "no_proxy=",
+		"SSL_CERT_FILE="+roots, "SSL_CERT_DIR="+t.TempDir())
+	l.editClusters(`release_channel = "REGULAR"`, `release_channel = "REGULAR"
+    endpoint        = "dns"`)
+	out := l.must(0, "apply", "-var", "target=gke", "-auto-approve")
+	wantAll(t, "apply", out, "Apply complete!")
+	if strings.Contains(out, "FAIL") {
+		t.Errorf("a check failed:\n%s", out)
+	}
+	cls := l.clusters()
+	if len(cls) != 1 {
+		t.Fatalf("clusters = %v", cls)
+	}
+	name := cls[0].GetControlPlaneEndpointsConfig().GetDnsEndpointConfig().GetEndpoint()
+	hs := l.fake.DNSHandshakes()
+	if len(hs) == 0 {
+		t.Fatalf("podlab never reached the DNS endpoint %s:\n%s", name, out)
+	}
+	for _, h := range hs {
+		if h != name {
+			t.Fatalf("TLS server name %q at the DNS endpoint, want %q", h, name)
+		}
+	}
+	if got := l.state().Cluster.Attributes["endpoint"]; got != "https://"+name {
+		t.Errorf("state records endpoint %q, want https://%s", got, name)
+	}
+	if l.labelled() == 0 {
+		t.Fatal("apply put nothing in the cluster")
+	}
+	kcFile := filepath.Join(t.TempDir(), "class.kubeconfig")
+	l.must(0, "kubeconfig", "-var", "target=gke", "-out", kcFile)
+	kc, err := os.ReadFile(kcFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(kc), "server: https://"+name+"\n") || strings.Contains(string(kc), "certificate-authority-data") {
+		t.Errorf("kubeconfig for the DNS endpoint:\n%s", kc)
+	}
+	l.must(0, "destroy", "-var", "target=gke", "-auto-approve")
+	if n := l.labelled(); n != 0 {
+		t.Fatalf("%d labelled objects left", n)
+	}
+	if n := len(l.clusters()); n != 0 {
+		t.Fatalf("%d clusters left", n)
+	}
+}
