@@ -2,7 +2,14 @@ package gke
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
+	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -193,6 +200,75 @@ func TestDestroyWaitsForGKEsOperation(t *testing.T) {
 			t.Errorf("DeleteCluster was sent while the repair ran: %v", c.Code)
 		}
 	}
+}
+
+// An update waits for GKE's own operation to finish instead of sending a
+// change GKE refuses: without the wait, the retry of refused changes would
+// hide the missing wait from every other test.
+func TestUpdateWaitsForGKEsOperation(t *testing.T) {
+	f := newFixtureWith(t, func(o *fakegke.Options) { o.SystemOperationFor = time.Second })
+	p := f.provider(nil)
+	st := &memState{}
+	ctx := context.Background()
+	if _, err := p.Ensure(ctx, nil, st.rec, &progress{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.srv.StartSystemOperation("podlab-t", containerpb.Operation_REPAIR_CLUSTER); err != nil {
+		t.Fatal(err)
+	}
+	p.Cfg.Labels = map[string]string{"course": "changed"}
+	p.Cfg.NodePools["default"] = withCount(p.Cfg.NodePools["default"], 3)
+	prog := &progress{}
+	if _, err := p.Ensure(ctx, st.get(), st.rec, prog); err != nil {
+		t.Fatalf("update during a repair: %v", err)
+	}
+	if !strings.Contains(strings.Join(prog.logs, "\n"), "RECONCILING") {
+		t.Errorf("the update did not say why it waited: %v", prog.logs)
+	}
+	for _, c := range f.srv.Log() {
+		if (c.Method == "SetLabels" || c.Method == "SetNodePoolSize") && c.Code != codes.OK {
+			t.Errorf("%s was sent while the repair ran: %v", c.Method, c.Code)
+		}
+	}
+	if f.srv.Calls("SetLabels") != 1 || f.srv.Calls("SetNodePoolSize") != 1 {
+		t.Errorf("SetLabels calls = %d, SetNodePoolSize calls = %d; want 1 each", f.srv.Calls("SetLabels"), f.srv.Calls("SetNodePoolSize"))
+	}
+}
+
+// A certificate that does not verify is a wrong trust, not an outage: the
+// first connection fails at once, naming it, instead of waiting out
+// timing.reach as if GKE were upgrading the control plane.
+func TestUntrustedCertificateFailsFast(t *testing.T) {
+	f := newFixtureWith(t, func(o *fakegke.Options) { o.Backing.CAPEM = otherCA(t) })
+	p := f.provider(nil)
+	p.timing.reach = time.Minute
+	start := time.Now()
+	_, err := p.Ensure(context.Background(), nil, (&memState{}).rec, &progress{})
+	if err == nil || !strings.Contains(err.Error(), "presents a certificate podlab does not trust") || !strings.Contains(err.Error(), "unknown authority") {
+		t.Fatalf("ensure against an API server the cluster CA does not sign = %v", err)
+	}
+	if waited := time.Since(start); waited > 20*time.Second {
+		t.Fatalf("ensure took %s: it waited for a certificate to start verifying", waited)
+	}
+}
+
+// otherCA is a CA certificate (PEM) that signed nothing the fixture serves.
+func otherCA(t *testing.T) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "another CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true, IsCA: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
 // A failure reported only in status_message is a failure.

@@ -2,6 +2,8 @@ package gke
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -121,6 +123,10 @@ func (s *session) waitReachable(ctx context.Context, rc *rest.Config) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if untrusted(err) {
+			// No upgrade ends this: waiting would only hide it.
+			return fmt.Errorf("GKE cluster %s: the API server at %s presents a certificate podlab does not trust (%v). With endpoint = \"dns\" it is checked against the system's certificate roots (behind a proxy that intercepts TLS, add the proxy's CA to them, e.g. with SSL_CERT_FILE); otherwise against the cluster CA GKE reports. Nothing was changed in the cluster", s.r, rc.Host, err)
+		}
 		if wctx.Err() != nil {
 			return fmt.Errorf("GKE cluster %s: its API server at %s did not answer within %s (%v). GKE may still be upgrading or repairing the control plane: run podlab again in a few minutes; nothing was changed in the cluster", s.r, rc.Host, bound, err)
 		}
@@ -135,6 +141,16 @@ func (s *session) waitReachable(ctx context.Context, rc *rest.Config) error {
 		case <-time.After(bo.Pause()):
 		}
 	}
+}
+
+// untrusted reports whether a connection failed because the server's
+// certificate does not verify: a wrong trust, not an outage.
+func untrusted(err error) bool {
+	var cve *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var ci x509.CertificateInvalidError
+	return errors.As(err, &cve) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci)
 }
 
 // ping asks the API server for /version once.
