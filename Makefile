@@ -10,7 +10,7 @@ TOOLS_BIN := $(CURDIR)/bin/tools
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(TOOLS_BIN)/staticcheck-$(STATICCHECK_VERSION)
 
-.PHONY: build test test-unit lint fuzz demo bench cluster-up cluster-down cluster-status browser-deps
+.PHONY: build test test-unit lint fuzz demo bench mutation-gke cluster-up cluster-down cluster-status browser-deps
 
 build:
 	$(GO) build -o $(BIN) ./cmd/podlab
@@ -48,6 +48,13 @@ bench: build cluster-up
 	bench/seats.sh
 	bench/profile.sh
 	$(GO) test -run='^$$' -bench=. ./config/ ./engine/
+
+# Mutation tests of the GKE provider's handling of GKE's quirks: each
+# removes one piece of handling in a throwaway copy of the tree and checks
+# that the tests about it fail (test/mutation/gke.sh). Needs the test
+# cluster; about 10 minutes, so not part of make test.
+mutation-gke:
+	test/mutation/gke.sh
 
 # Everything, end-to-end tests included: brings the test cluster up first
 # (cheap when one is already running) and makes its absence a failure.

@@ -322,4 +322,19 @@ func TestPrivateEndpoint(t *testing.T) {
 	if conn.REST.Host != want || st.get().Attributes[attrEndpoint] != want || f.srv.PrivateEndpoint() == f.srv.Endpoint() {
 		t.Fatalf("host %q, state %q; want the private endpoint %q", conn.REST.Host, st.get().Attributes[attrEndpoint], want)
 	}
+	if err := getVersion(t, conn); err != nil {
+		t.Fatal(err)
+	}
+	// An adopted cluster (create = false) is reached the same way.
+	adopted := &memState{}
+	conn, err = f.provider(func(c *Config) { c.Endpoint = "private"; c.Create = false }).Ensure(context.Background(), nil, adopted.rec, &progress{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if conn.REST.Host != want || adopted.get().Attributes[attrEndpoint] != want {
+		t.Fatalf("adopted: host %q, state %q; want the private endpoint %q", conn.REST.Host, adopted.get().Attributes[attrEndpoint], want)
+	}
+	if err := getVersion(t, conn); err != nil {
+		t.Fatal(err)
+	}
 }
