@@ -47,6 +47,7 @@ bench: build cluster-up
 	bench/class.sh
 	bench/seats.sh
 	bench/profile.sh
+	bench/board.sh
 	$(GO) test -run='^$$' -bench=. ./config/ ./engine/
 
 # Mutation tests of the GKE provider's handling of GKE's quirks: each

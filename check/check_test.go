@@ -69,7 +69,7 @@ func TestCheckKinds(t *testing.T) {
 		wantTry  string
 	}{
 		{"ready", config.Check{Ready: &config.ReadyCheck{Pod: "my-nginx-pod", MaxRestarts: intp(0)}}, true, "", ""},
-		{"ready, no such pod", config.Check{Ready: &config.ReadyCheck{Pod: "no-such-pod"}}, false, "no pod no-such-pod in namespace", "kubectl get pods -n"},
+		{"ready, no such pod", config.Check{Ready: &config.ReadyCheck{Pod: "no-such-pod"}}, false, "; it has pod(s) my-nginx-pod", "kubectl get pods -n"},
 		{"exec curl localhost in the sidecar", config.Check{Exec: &config.ExecCheck{Pod: "my-nginx-pod", Container: "ubuntu-sidecar-container",
 			Command: []string{"curl", "-s", "localhost"}, ExpectStdout: "Welcome to nginx!"}}, true, "", ""},
 		{"exec exiting 1", config.Check{Exec: &config.ExecCheck{Pod: "my-nginx-pod", Container: "ubuntu-sidecar-container",
@@ -109,6 +109,20 @@ func TestCheckKinds(t *testing.T) {
 				t.Error("a failure must say what was expected")
 			}
 		})
+	}
+}
+
+// A student who deleted their namespace (or an instructor who did) is
+// told so, not just that the pod is missing.
+func TestMissingPodInDeletedNamespace(t *testing.T) {
+	c := testcluster.Get(t)
+	kc, err := kubeapi.New(c.RESTConfig(), kubeapi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Runner{Client: kc}
+	if got := r.missingPod(context.Background(), "podlab-no-such-namespace", "web"); !strings.Contains(got, "the namespace podlab-no-such-namespace does not exist (deleted?)") {
+		t.Errorf("missing pod in a missing namespace: %q", got)
 	}
 }
 

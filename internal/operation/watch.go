@@ -107,8 +107,10 @@ func Watch(ctx context.Context, req *Request, opts WatchOptions, v WatchView) *R
 
 	w := &watcher{
 		o: o, kc: kc, checks: byInstance, latest: map[string]*check.Result{},
-		dirty: map[string]bool{}, running: map[string]bool{}, kick: make(chan struct{}, 1),
+		dirty: map[string]lane{}, running: map[string]*grading{}, restarts: map[string]int{}, kick: make(chan struct{}, 1),
 		done: make(chan []*check.Result, len(instances)),
+		sem:  make(chan struct{}, max(req.Parallelism, 1)),
+		slow: make(chan struct{}, max(req.Parallelism/4, 1)),
 	}
 	for _, addr := range instances {
 		for _, c := range byInstance[addr] {
@@ -116,7 +118,7 @@ func Watch(ctx context.Context, req *Request, opts WatchOptions, v WatchView) *R
 		}
 	}
 	syncCtx, cancel := context.WithTimeout(ctx, opts.SyncTimeout)
-	nw, err := kc.WatchNamespaces(syncCtx, namespaces, func(ns string) { w.mark(nsOf[ns]...) })
+	nw, err := kc.WatchNamespaces(syncCtx, namespaces, func(ns string) { w.mark(laneChange, nsOf[ns]...) })
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -133,12 +135,13 @@ func Watch(ctx context.Context, req *Request, opts WatchOptions, v WatchView) *R
 		return &Result{Status: Interrupted}
 	}
 	v.WatchStarted(env.Name, len(seats), total, opts.Interval)
-	w.mark(instances...)
+	w.mark(laneChange, instances...)
 
 	tick := time.NewTicker(opts.Interval)
 	defer tick.Stop()
 	debounce := time.NewTimer(opts.Debounce)
 	defer debounce.Stop()
+	pending := true // the timer runs: the first grading
 	for {
 		select {
 		case <-ctx.Done():
@@ -146,14 +149,22 @@ func Watch(ctx context.Context, req *Request, opts WatchOptions, v WatchView) *R
 			v.WatchStopped(env.Name)
 			return &Result{Status: Interrupted, Checks: w.results()}
 		case <-w.kick:
-			// A change: wait a moment for its burst to end.
-			debounce.Reset(opts.Debounce)
+			// A change: gather what else comes within Debounce (a
+			// burst: the create, then the kubelet's updates), never
+			// longer, however many seats keep changing.
+			if !pending {
+				debounce.Reset(opts.Debounce)
+				pending = true
+			}
 		case <-debounce.C:
+			pending = false
 			w.start(ctx)
 		case <-tick.C:
 			w.markFailing()
 		case rs := <-w.done:
-			w.record(rs)
+			if rs != nil {
+				w.record(rs)
+			}
 			w.start(ctx)
 		}
 	}
@@ -168,27 +179,60 @@ func cmpOr(d, def time.Duration) time.Duration {
 
 // watcher is a watching check's bookkeeping: which instances need
 // grading, which are being graded, and every check's latest result.
-// An instance is graded by one goroutine at a time; a change during its
-// grading grades it again after.
+// An instance is graded by one goroutine at a time. A change in its
+// namespace while it is being graded starts its grading over (at most
+// maxRestarts times in a row), so the grading that counts is the one
+// that saw the change: a pod turning Ready shows at once, not after the
+// checks of its earlier state have waited out their timeouts. Gradings
+// for a change go first; the periodic pass over failing checks has a
+// lane of its own, so a class of stuck seats never delays the seat that
+// just did its work.
 type watcher struct {
 	o      *op
 	kc     *kubeapi.Client
 	checks map[string][]*config.Check
 	order  []string
 
-	mu      sync.Mutex
-	dirty   map[string]bool
-	running map[string]bool
-	kick    chan struct{}
-	wg      sync.WaitGroup
-	done    chan []*check.Result
-	latest  map[string]*check.Result
+	mu       sync.Mutex
+	dirty    map[string]lane
+	running  map[string]*grading
+	restarts map[string]int
+	kick     chan struct{}
+	wg       sync.WaitGroup
+	// done hears every grading that ends: its results, or nil when it
+	// was started over.
+	done   chan []*check.Result
+	latest map[string]*check.Result
+	// sem and slow bound the instances graded at once for changes
+	// (-parallelism) and for the periodic pass (a quarter of it).
+	sem, slow chan struct{}
 }
 
-func (w *watcher) mark(instances ...string) {
+// lane is why an instance is to be graded; a change outranks the
+// periodic pass.
+type lane int
+
+const (
+	lanePeriodic lane = iota + 1
+	laneChange
+)
+
+type grading struct {
+	cancel context.CancelFunc
+	lane   lane
+}
+
+const maxRestarts = 5
+
+func (w *watcher) mark(l lane, instances ...string) {
 	w.mu.Lock()
 	for _, in := range instances {
-		w.dirty[in] = true
+		if g := w.running[in]; g != nil && l == laneChange && w.restarts[in] < maxRestarts {
+			// What it is grading is out of date: start over.
+			w.restarts[in]++
+			g.cancel()
+		}
+		w.dirty[in] = max(w.dirty[in], l)
 	}
 	w.mu.Unlock()
 	select {
@@ -210,7 +254,7 @@ func (w *watcher) markFailing() {
 			}
 		}
 	}
-	w.mark(failing...)
+	w.mark(lanePeriodic, failing...)
 }
 
 // start grades every dirty instance not already being graded.
@@ -221,27 +265,45 @@ func (w *watcher) start(ctx context.Context) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	env := w.o.lab.Env
-	for addr := range w.dirty {
-		if w.running[addr] {
+	for addr, l := range w.dirty {
+		if w.running[addr] != nil {
 			continue
 		}
 		delete(w.dirty, addr)
-		w.running[addr] = true
+		gctx, cancel := context.WithCancel(ctx)
+		w.running[addr] = &grading{cancel: cancel, lane: l}
 		checks := w.checks[addr]
+		sem := w.sem
+		if l == lanePeriodic {
+			sem = w.slow
+		}
 		w.wg.Add(1)
 		go func() {
 			defer w.wg.Done()
-			// A runner per grading: runners keep per-run bookkeeping.
-			r := &check.Runner{
-				Client: w.kc, ProbeImage: env.Lab.ProbeImage, ProbeNamespace: env.ProbeNamespace(),
-				Parallelism: max(w.o.req.Parallelism, 1), Labels: engine.EnvLabels(env),
+			defer cancel()
+			var rs []*check.Result
+			select {
+			case sem <- struct{}{}:
+				// A runner per grading: runners keep per-run bookkeeping.
+				r := &check.Runner{
+					Client: w.kc, ProbeImage: env.Lab.ProbeImage, ProbeNamespace: env.ProbeNamespace(),
+					Parallelism: max(w.o.req.Parallelism, 1), Labels: engine.EnvLabels(env),
+				}
+				rs = r.Run(gctx, checks)
+				<-sem
+			case <-gctx.Done():
 			}
-			rs := r.Run(ctx, checks)
 			w.mu.Lock()
 			delete(w.running, addr)
+			if gctx.Err() != nil {
+				// Cut short, by the interrupt or by a change: not a
+				// grade. A change has marked it dirty again.
+				rs = nil
+			} else {
+				delete(w.restarts, addr)
+			}
 			w.mu.Unlock()
 			if ctx.Err() != nil {
-				// Cut short by the interrupt: not a grade.
 				return
 			}
 			w.done <- rs

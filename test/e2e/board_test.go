@@ -88,7 +88,7 @@ func cell(seat string) string { return strings.Replace(cellState, "%q", `"`+seat
 // is; Ctrl-C ends the board with 130.
 func TestBoardInBrowser(t *testing.T) {
 	l := studentLab(t)
-	l.write("lab.podlab.hcl", strings.Replace(mustRead(t, filepath.Join(l.dir, "lab.podlab.hcl")), `stuck_after = "3s"`, `stuck_after = "25s"`, 1))
+	l.write("lab.podlab.hcl", strings.Replace(mustRead(t, filepath.Join(l.dir, "lab.podlab.hcl")), `stuck_after = "3s"`, `stuck_after = "15s"`, 1))
 	ctx := context.Background()
 	l.must(0, "apply", "-auto-approve", "-checks=false")
 	hand := filepath.Join(t.TempDir(), "handout")
