@@ -53,7 +53,7 @@ bench: build cluster-up
 # Mutation tests of the GKE provider's handling of GKE's quirks: each
 # removes one piece of handling in a throwaway copy of the tree and checks
 # that the tests about it fail (test/mutation/gke.sh). Needs the test
-# cluster; about 10 minutes, so not part of make test.
+# cluster; about 11 minutes, so not part of make test.
 mutation-gke:
 	test/mutation/gke.sh
 

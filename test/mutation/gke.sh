@@ -19,7 +19,7 @@
 # against the fake GKE with the real test cluster behind it: they need the
 # cluster up (make cluster-up) and set PODLAB_E2E=1 themselves, so a missing
 # cluster fails instead of skipping. One test runs at a time. It takes about
-# 10 minutes; not part of make test.
+# 11 minutes; not part of make test.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
