@@ -491,12 +491,20 @@ func (s *session) reconcile(ctx context.Context, cl *containerpb.Cluster, prior 
 		return cl, nil
 	}
 	if !resting(cl.GetStatus()) {
-		if cl, err := s.awaitResting(ctx); err != nil || cl == nil {
-			if err == nil {
-				err = fmt.Errorf("GKE cluster %s disappeared while podlab waited to update it: run podlab apply again", s.r)
-			}
+		// The cluster as it is once GKE's operation ended: its label
+		// fingerprint has changed if the operation touched labels, and it
+		// may have ended in ERROR.
+		rested, err := s.awaitResting(ctx)
+		if err == nil && rested == nil {
+			err = fmt.Errorf("GKE cluster %s disappeared while podlab waited to update it: run podlab apply again", s.r)
+		}
+		if err != nil {
 			return nil, err
 		}
+		if rested.GetStatus() == containerpb.Cluster_ERROR {
+			return nil, s.statusError(rested)
+		}
+		cl = rested
 	}
 	if d.Labels != nil {
 		fp := cl.GetLabelFingerprint()
