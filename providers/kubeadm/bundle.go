@@ -35,7 +35,6 @@ const bundleFormat = 1
 // plugins the usual pod networks delegate to.
 var (
 	bundleBinaries   = []string{"kubeadm", "kubelet", "kubectl"}
-	bundleOptBinary  = []string{"crictl"}
 	bundleCNIPlugins = []string{"bridge", "host-local", "loopback"}
 	// The control-plane images kubeadm runs at the bundle's version; etcd,
 	// CoreDNS and pause are checked against kubeadm's own list on the host.
