@@ -77,23 +77,9 @@ func (o *op) runChecks(kc *kubeapi.Client, instances map[string]bool, pl *pipeli
 	if pl != nil {
 		results = pl.wait(kc)
 	} else {
-		runner := &check.Runner{
-			Client: kc, ProbeImage: env.Lab.ProbeImage, ProbeNamespace: env.ProbeNamespace(), Parallelism: req.Parallelism,
-			Labels: engine.EnvLabels(env),
-		}
-		results = runner.Run(o.ctx, checks)
+		results = o.newRunner(kc).Run(o.ctx, checks)
 	}
-	err := req.State.Update(context.WithoutCancel(o.ctx), func(s *state.State) {
-		for _, r := range results {
-			s.SetCheck(&state.CheckResult{
-				Address: r.Address, Instance: r.Instance, Seat: r.Seat, Name: r.Name, Kind: r.Kind,
-				Passed: r.Passed, Message: r.Message(), Duration: r.Duration, At: r.At,
-			})
-		}
-	})
-	if err != nil {
-		o.v.Errorf("%s", err)
-	}
+	o.recordChecks(results)
 	o.v.CheckResults(env.Name, results)
 	out := &Result{Checks: results}
 	for _, r := range results {
@@ -105,4 +91,30 @@ func (o *op) runChecks(kc *kubeapi.Client, instances map[string]bool, pl *pipeli
 		out.Status = Interrupted
 	}
 	return out
+}
+
+// newRunner is a check runner for the environment, on the cluster kc
+// reaches.
+func (o *op) newRunner(kc *kubeapi.Client) *check.Runner {
+	env := o.lab.Env
+	return &check.Runner{
+		Client: kc, ProbeImage: env.Lab.ProbeImage, ProbeNamespace: env.ProbeNamespace(),
+		Parallelism: max(o.req.Parallelism, 1), Labels: engine.EnvLabels(env),
+	}
+}
+
+// recordChecks saves check results in state; a failure to save is shown,
+// and the results stand.
+func (o *op) recordChecks(results []*check.Result) {
+	err := o.req.State.Update(context.WithoutCancel(o.ctx), func(s *state.State) {
+		for _, r := range results {
+			s.SetCheck(&state.CheckResult{
+				Address: r.Address, Instance: r.Instance, Seat: r.Seat, Name: r.Name, Kind: r.Kind,
+				Passed: r.Passed, Message: r.Message(), Duration: r.Duration, At: r.At,
+			})
+		}
+	})
+	if err != nil {
+		o.v.Errorf("%s", err)
+	}
 }

@@ -42,6 +42,8 @@ type pipeline struct {
 	// probeNS is the change that makes the probes' namespace, if planned.
 	probeNS string
 	runner  *check.Runner
+	// sem bounds the checks running at once, as check.Runner.Run does.
+	sem     chan struct{}
 	results []*check.Result
 	wg      sync.WaitGroup
 }
@@ -57,8 +59,8 @@ func (o *op) newPipeline(p *plan.Plan, instances map[string]bool, hooks engine.H
 		pl.pending[c.Instance.Address] = map[string]bool{}
 	}
 	pl.results = make([]*check.Result, len(pl.checks))
-	pl.runner = &check.Runner{ProbeImage: o.lab.Env.Lab.ProbeImage, ProbeNamespace: o.lab.Env.ProbeNamespace(),
-		Parallelism: o.req.Parallelism, Labels: engine.EnvLabels(o.lab.Env)}
+	pl.runner = o.newRunner(nil)
+	pl.sem = make(chan struct{}, pl.runner.Parallelism)
 	pl.runner.Prepare(pl.checks)
 	for _, ch := range p.Changes {
 		if ch.Action == plan.NoOp || ch.Action == plan.Delete || ch.Forget {
@@ -131,6 +133,12 @@ func (pl *pipeline) ready(in, addr string) {
 		pl.wg.Add(1)
 		go func() {
 			defer pl.wg.Done()
+			select {
+			case pl.sem <- struct{}{}:
+				defer func() { <-pl.sem }()
+			case <-pl.ctx.Done():
+				// Interrupted: One answers at once, with what it saw.
+			}
 			pl.results[i] = pl.runner.One(pl.ctx, c)
 		}()
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/podlab/podlab/check"
 	"github.com/podlab/podlab/config"
-	"github.com/podlab/podlab/engine"
 	"github.com/podlab/podlab/internal/kubeapi"
 	"github.com/podlab/podlab/providers"
 	"github.com/podlab/podlab/state"
@@ -264,7 +263,6 @@ func (w *watcher) start(ctx context.Context) {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	env := w.o.lab.Env
 	for addr, l := range w.dirty {
 		if w.running[addr] != nil {
 			continue
@@ -285,11 +283,7 @@ func (w *watcher) start(ctx context.Context) {
 			select {
 			case sem <- struct{}{}:
 				// A runner per grading: runners keep per-run bookkeeping.
-				r := &check.Runner{
-					Client: w.kc, ProbeImage: env.Lab.ProbeImage, ProbeNamespace: env.ProbeNamespace(),
-					Parallelism: max(w.o.req.Parallelism, 1), Labels: engine.EnvLabels(env),
-				}
-				rs = r.Run(gctx, checks)
+				rs = w.o.newRunner(w.kc).Run(gctx, checks)
 				<-sem
 			case <-gctx.Done():
 			}
@@ -321,17 +315,7 @@ func (w *watcher) record(rs []*check.Result) {
 		w.latest[r.Address] = r
 	}
 	o := w.o
-	err := o.req.State.Update(context.WithoutCancel(o.ctx), func(s *state.State) {
-		for _, r := range rs {
-			s.SetCheck(&state.CheckResult{
-				Address: r.Address, Instance: r.Instance, Seat: r.Seat, Name: r.Name, Kind: r.Kind,
-				Passed: r.Passed, Message: r.Message(), Duration: r.Duration, At: r.At,
-			})
-		}
-	})
-	if err != nil {
-		o.v.Errorf("%s", err)
-	}
+	o.recordChecks(rs)
 	v := o.v.(WatchView)
 	v.WatchRound(o.lab.Env.Name, w.results(), o.req.State.State().Progress, changed, o.lab.Env.Lab.StuckAfter, time.Now())
 }
