@@ -281,6 +281,10 @@ func (e *Engine) planDestroy(p *plan.Plan, target *targeting, opts PlanOptions) 
 	seen := map[string]bool{}
 	var dels []*plan.Change
 	targeted := priorTargeted(e.Prior.Objects, target)
+	students := map[string]bool{}
+	for _, in := range e.Env.Instances {
+		students[in.Address] = in.Student
+	}
 	for _, o := range e.Prior.Objects {
 		seen[o.Address] = true
 		if !targeted[o.Address] {
@@ -294,8 +298,14 @@ func (e *Engine) planDestroy(p *plan.Plan, target *targeting, opts PlanOptions) 
 			})
 			continue
 		}
+		reason := ""
+		if o.ExerciseNamespace && students[o.Instance] {
+			// What the students made is in no state: it goes with
+			// the namespace.
+			reason = "with whatever the student made in it"
+		}
 		dels = append(dels, deleteChange(o.Address, o.Instance, o.Seat, o.APIVersion, o.Kind, o.Namespace, o.Name,
-			o.ExerciseNamespace, "", o.Dependencies))
+			o.ExerciseNamespace, reason, o.Dependencies))
 	}
 	for addr, live := range opts.Live {
 		if !seen[addr] && !e.foreignNamespace(live) && target.matches(addr) {

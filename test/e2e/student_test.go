@@ -170,6 +170,9 @@ func TestStudentExerciseGradedAndRecorded(t *testing.T) {
 	t.Logf("podlab diff -seat lee:\n%s", res.stdout)
 
 	res = l.must(0, "destroy", "-auto-approve", "-grace-period", "0")
+	if !strings.Contains(res.stdout, "(with whatever the student made in it)") {
+		t.Errorf("destroy's plan does not say the students' objects go too:\n%s", res.stdout)
+	}
 	if _, err := admin.CoreV1().Namespaces().Get(ctx, kimNS, metav1.GetOptions{}); err == nil {
 		// Deleted, possibly still terminating: then its pod goes with it.
 		waitGone(t, func() error { _, err := admin.CoreV1().Namespaces().Get(ctx, kimNS, metav1.GetOptions{}); return err })
