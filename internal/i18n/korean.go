@@ -39,6 +39,15 @@ var korean = map[string]string{
 	"%d done (median %s)":   "%d명 완료 (중앙값 %s)",
 	"stuck: %s":             "막힘: %s",
 
+	// check -watch, podlab diff.
+	"Watching %d checks of %d seat(s) in environment %q: graded again when a seat's pods change, failing checks every %s. Ctrl-C stops.": "환경 %[3]q에서 좌석 %[2]d개의 검사 %[1]d개를 지켜봅니다: 좌석의 파드가 바뀌면 다시 채점하고, 실패한 검사는 %[4]s마다 다시 채점합니다. Ctrl-C로 멈춥니다.",
+	"(first pass after %s)":     "(%s 만에 첫 통과)",
+	"Updated %s; Ctrl-C stops.": "%s에 갱신; Ctrl-C로 멈춥니다.",
+	"Stopped watching environment %q; every result is saved in its state.":                                               "환경 %q 지켜보기를 멈췄습니다. 모든 결과는 상태에 저장되어 있습니다.",
+	"Seat %s against the reference (what applying the exercise's manifests would change; fields of the reference only):": "좌석 %s와 기준의 차이 (실습 매니페스트를 적용하면 바뀔 것, 기준에 있는 필드만):",
+	"matches the reference":                                   "기준과 같습니다",
+	"Seat %s: %d missing, %d differ, %d match the reference.": "좌석 %s: 없음 %d개, 다름 %d개, 기준과 같음 %d개.",
+
 	// The HTML grading report.
 	"%s — grading report, %s":         "%s — 채점 보고서, %s",
 	"%s: grading report":              "%s: 채점 보고서",
