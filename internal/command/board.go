@@ -55,6 +55,10 @@ func runBoard(m *Meta, args []string) int {
 		return ExitError
 	}
 	st := mgr.State()
+	if len(st.Objects) == 0 {
+		v.Errorf("nothing is applied in environment %q: run podlab apply first", l.Env.Name)
+		return ExitError
+	}
 	expires := time.Now().Add(12 * time.Hour)
 	if st.ExpiresAt != nil {
 		expires = *st.ExpiresAt
@@ -96,8 +100,19 @@ func runBoard(m *Meta, args []string) int {
 	return exitCode(res.Status)
 }
 
+// boardURL is the address to give out: for a board listening on every
+// interface (0.0.0.0), the machine's name, which the room can reach.
 func boardURL(addr net.Addr) string {
-	return "http://" + addr.String()
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		if h, err := os.Hostname(); err == nil {
+			host = h
+		}
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // boardView shows a watching check on the terminal (lines) and on the
