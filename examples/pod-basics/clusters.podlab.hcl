@@ -26,6 +26,9 @@ cluster "onprem" {
     cni_manifest     = var.onprem_cni_manifest
     bundle           = var.onprem_bundle
 
+    kubeadm_extra_config    = var.onprem_kubeadm_extra_config
+    ignore_preflight_errors = var.onprem_ignore_preflight_errors
+
     ssh {
       user             = var.onprem_ssh_user
       private_key_file = var.onprem_ssh_key

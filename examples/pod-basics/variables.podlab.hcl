@@ -97,6 +97,18 @@ variable "onprem_bundle" {
   description = "An offline bundle directory (podlab bundle DIR) to install Kubernetes from on offline VMs; empty: the VMs have it installed."
 }
 
+variable "onprem_kubeadm_extra_config" {
+  type        = string
+  default     = ""
+  description = "YAML documents added to kubeadm's configuration for target=onprem (a KubeletConfiguration, a KubeProxyConfiguration)."
+}
+
+variable "onprem_ignore_preflight_errors" {
+  type        = list(string)
+  default     = []
+  description = "kubeadm preflight checks to skip on the VMs for target=onprem."
+}
+
 variable "kubeconfig" {
   type        = string
   default     = ""

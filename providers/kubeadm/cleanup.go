@@ -24,7 +24,7 @@ func (cleanupNodes) name() string             { return "cleanup" }
 func (cleanupNodes) hosts(c *cluster) []*host { return c.hosts }
 
 func (cleanupNodes) run(ctx context.Context, c *cluster, h *host) error {
-	if _, err := h.run(ctx, []string{"rm", "-rf", "/etc/cni/net.d", "/var/lib/cni", podlabRemoteDir}); err != nil {
+	if _, err := h.run(ctx, []string{"rm", "-rf", "/etc/cni/net.d", "/var/lib/cni", "/run/flannel", podlabRemoteDir}); err != nil {
 		return err
 	}
 	script := `set -e
@@ -37,6 +37,17 @@ for l in ` + strings.Join(cniLinks, " ") + `; do
 	if ip link show "$l" >/dev/null 2>&1; then ip link delete "$l"; fi
 done
 if command -v ipvsadm >/dev/null 2>&1; then ipvsadm --clear; fi`
-	_, err := h.script(ctx, script)
-	return err
+	if _, err := h.script(ctx, script); err != nil {
+		return err
+	}
+	if !c.spec.install && c.spec.bundle == nil {
+		return nil
+	}
+	// podlab installed the node's services: the host is left with them
+	// stopped (kubeadm reset stopped the kubelet already), and the next
+	// apply's install starts them again.
+	if _, err := h.run(ctx, []string{"systemctl", "stop", "kubelet", "containerd"}); err != nil {
+		return err
+	}
+	return c.forget(h, "install")
 }

@@ -3,6 +3,7 @@ package kubeadm
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -28,7 +29,21 @@ func (waitReady) run(ctx context.Context, c *cluster, h *host) error {
 		}
 		argv := append(append(append([]string{}, kubectl...), "--for="+cond), nodes...)
 		argv = append(argv, "--timeout="+left.String())
-		if _, err := h.run(ctx, argv); err != nil {
+		for {
+			_, err := h.run(ctx, argv)
+			if err == nil {
+				break
+			}
+			// kubectl wait --for=create still fails at once with NotFound
+			// when a named node does not exist yet: a node that has just
+			// joined registers a moment after kubeadm join returns.
+			if cond == "create" && strings.Contains(err.Error(), "NotFound") && time.Now().Add(time.Second).Before(deadline) && ctx.Err() == nil {
+				select {
+				case <-ctx.Done():
+				case <-time.After(time.Second):
+				}
+				continue
+			}
 			return notReady(ctx, c, h, err)
 		}
 	}
