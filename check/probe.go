@@ -37,10 +37,13 @@ type probes struct {
 }
 
 type probe struct {
-	once sync.Once
-	ns   string
-	name string
-	fail *outcome
+	// mu serialises starts on one node; a start that failed for a reason
+	// that may pass (the node was full) is tried again by the next check.
+	mu    sync.Mutex
+	ready bool
+	ns    string
+	name  string
+	fail  *outcome
 }
 
 func (p *probes) init(r *Runner, checks []*config.Check) {
@@ -69,7 +72,12 @@ func (p *probes) on(ctx context.Context, node string) (string, string, *outcome)
 		p.order = append(p.order, pr)
 	}
 	p.mu.Unlock()
-	pr.once.Do(func() { pr.fail = p.start(ctx, pr, node) })
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if !pr.ready && (pr.fail == nil || !pr.fail.final) {
+		pr.fail = p.start(ctx, pr, node)
+		pr.ready = pr.fail == nil
+	}
 	if pr.fail != nil {
 		return "", "", pr.fail
 	}
@@ -131,7 +139,11 @@ func (p *probes) start(ctx context.Context, pr *probe, node string) *outcome {
 	wctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	if _, err := p.r.Client.WaitReady(wctx, applied, nil); err != nil {
-		return &outcome{final: true, seen: fmt.Sprintf("the probe pod %s (image %s) on node %s did not start: %s", pr.name, p.r.ProbeImage, node, errText(err)),
+		// The kubelet turns a pod away when the node is full ("Pod was
+		// rejected: Node didn't have enough resource: pods"): that may
+		// pass, so the next check tries again; anything else is final.
+		rejected := strings.Contains(err.Error(), "Pod was rejected")
+		return &outcome{final: !rejected, seen: fmt.Sprintf("the probe pod %s (image %s) on node %s did not start: %s", pr.name, p.r.ProbeImage, node, errText(err)),
 			try: fmt.Sprintf("kubectl describe pod -n %s %s", pr.ns, pr.name)}
 	}
 	return nil
