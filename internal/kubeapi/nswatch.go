@@ -57,8 +57,18 @@ func (c *Client) WatchNamespaces(ctx context.Context, namespaces []string, onCha
 				}
 			}
 			if _, err := inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-				AddFunc:    notify,
-				UpdateFunc: func(_, obj any) { notify(obj) },
+				AddFunc: notify,
+				UpdateFunc: func(old, obj any) {
+					// A relist (a watch renewed after its resource
+					// version was compacted away) repeats every object
+					// unchanged: that is no change to grade.
+					if o, ok := old.(*unstructured.Unstructured); ok {
+						if n, ok := obj.(*unstructured.Unstructured); ok && o.GetResourceVersion() == n.GetResourceVersion() {
+							return
+						}
+					}
+					notify(obj)
+				},
 				DeleteFunc: notify,
 			}); err != nil {
 				w.Stop()
