@@ -60,10 +60,13 @@ mutation-gke:
 # Everything, end-to-end tests included: brings the test cluster up first
 # (cheap when one is already running) and makes its absence a failure.
 # Then the real kubeadm init on a test host, alone: it runs a second
-# control plane on this machine and must not compete with the other tests.
+# control plane on this machine and must not compete with the other tests;
+# then the three real nodes (TestRealOnPrem, and the lesson end to end on
+# them with the podlab command), alone for the same reason.
 test: lint fuzz cluster-up browser-deps
 	PODLAB_E2E=1 $(GO) test -count=1 -timeout 30m ./...
 	PODLAB_E2E=1 PODLAB_REAL_KUBEADM=1 $(GO) test -count=1 -timeout 10m -run '^TestRealKubeadmInit$$' -v ./providers/kubeadm/
+	PODLAB_E2E=1 PODLAB_ONPREM=1 $(GO) test -count=1 -timeout 30m -run '^(TestRealOnPrem|TestRealOnPremLesson)$$' -v ./providers/kubeadm/
 
 # Headless Chromium and a Korean font from Debian, for the test that
 # renders the Korean grading report (test/browser), and zsh, in which the
