@@ -43,6 +43,11 @@ func (verifyHosts) run(_ context.Context, c *cluster, h *host) error {
 			return fmt.Errorf("hosts %s and %s both have the hostname %q, and kubeadm registers each node by its hostname: give every host its own (hostnamectl set-hostname NAME on the host)", h.addr, o.addr, f.hostname)
 		}
 	}
+	// A node of the cluster already has addresses in the pod network (its
+	// cni0 and flannel.1): only hosts kubeadm has not touched are checked.
+	if f.initialised() || f.joined() || f.leftovers() {
+		return nil
+	}
 	for _, n := range []struct{ attr, cidr string }{{"pod_network_cidr", c.spec.podCIDR}, {"service_cidr", c.spec.serviceCIDR}} {
 		_, ipnet, err := net.ParseCIDR(n.cidr)
 		if err != nil {

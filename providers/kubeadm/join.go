@@ -75,6 +75,16 @@ func join(ctx context.Context, c *cluster, h *host, asControlPlane bool) error {
 	if err != nil {
 		return err
 	}
+	if c.recorded(h, "join") && !c.initRan {
+		// It was a node of this cluster and was reset behind podlab's
+		// back: its old Node object, still Ready for a while, makes
+		// kubeadm join refuse ("a Node with name ... already exists").
+		cp := c.initHost()
+		c.logf("join on %s: deleting its old Node %s first", h, h.facts.nodeName())
+		if _, err := cp.run(ctx, []string{"kubectl", "--kubeconfig", adminConf, "delete", "node", h.facts.nodeName(), "--ignore-not-found", "--wait=false"}); err != nil {
+			return fmt.Errorf("on %s: %w", cp, err)
+		}
+	}
 	argv := []string{"kubeadm", "join", jc.endpoint, "--token", jc.token, "--discovery-token-ca-cert-hash", jc.caHash, "--cri-socket", c.spec.criSocket}
 	if asControlPlane {
 		argv = append(argv, "--control-plane", "--certificate-key", jc.certKey)
