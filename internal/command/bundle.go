@@ -1,8 +1,8 @@
 package command
 
 import (
+	"github.com/podlab/podlab/internal/bundle"
 	"github.com/podlab/podlab/internal/command/arguments"
-	"github.com/podlab/podlab/providers/kubeadm"
 )
 
 // runBundle writes an offline bundle's manifest: DIR holds bin/ (kubeadm,
@@ -16,7 +16,7 @@ func runBundle(m *Meta, args []string) int {
 		return parseError(m, "bundle", "bundle [-kubernetes-version VERSION] DIR", fs, err)
 	}
 	v := m.view(a.View)
-	man, err := kubeadm.AssembleBundle(a.Dir, a.KubernetesVersion)
+	man, err := bundle.Assemble(a.Dir, a.KubernetesVersion)
 	if err != nil {
 		v.Errorf("%s", err)
 		return ExitError
@@ -25,6 +25,6 @@ func runBundle(m *Meta, args []string) int {
 	for _, f := range man.Files {
 		size += f.Size
 	}
-	v.BundleWritten(a.Dir, kubeadm.BundleManifestName, man.KubernetesVersion, man.Arch, man.ImageRepository, len(man.Files), size)
+	v.BundleWritten(a.Dir, bundle.ManifestName, man.KubernetesVersion, man.Arch, man.ImageRepository, len(man.Files), size)
 	return ExitOK
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/podlab/podlab/internal/bundle"
 	"github.com/podlab/podlab/providers/kubeadm/sshx"
 )
 
@@ -31,11 +32,11 @@ func (verifyHosts) everyTime()               {}
 func (verifyHosts) run(_ context.Context, c *cluster, h *host) error {
 	f := h.facts
 	if b := c.spec.bundle; b != nil {
-		if err := b.checkArch(f.arch); err != nil {
+		if err := b.CheckArch(f.arch); err != nil {
 			return err
 		}
 		if !f.containerd {
-			return fmt.Errorf("bundle %s installs Kubernetes but not the container runtime, and the host has no containerd: install it (Debian and Ubuntu: apt-get install containerd) or put it in the VM image", b.dir)
+			return fmt.Errorf("bundle %s installs Kubernetes but not the container runtime, and the host has no containerd: install it (Debian and Ubuntu: apt-get install containerd) or put it in the VM image", b.Dir)
 		}
 	}
 	for _, o := range c.hosts {
@@ -79,7 +80,7 @@ func installBundle(ctx context.Context, c *cluster, h *host) error {
 		if have[f.Path] == f.SHA256 {
 			continue
 		}
-		if err := upload(ctx, h, filepath.Join(b.dir, filepath.FromSlash(f.Path)), path.Join(remoteBundleDir, f.Path)); err != nil {
+		if err := upload(ctx, h, filepath.Join(b.Dir, filepath.FromSlash(f.Path)), path.Join(remoteBundleDir, f.Path)); err != nil {
 			return err
 		}
 		sent++
@@ -90,11 +91,11 @@ func installBundle(ctx context.Context, c *cluster, h *host) error {
 	}
 	var script strings.Builder
 	script.WriteString("set -e\nmkdir -p /usr/local/bin /opt/cni/bin\n")
-	for _, f := range b.files("bin") {
-		fmt.Fprintf(&script, "install -m 0755 %s /usr/local/bin/%s\n", sshx.Quote(path.Join(remoteBundleDir, f.Path)), sshx.Quote(f.base()))
+	for _, f := range b.Part("bin") {
+		fmt.Fprintf(&script, "install -m 0755 %s /usr/local/bin/%s\n", sshx.Quote(path.Join(remoteBundleDir, f.Path)), sshx.Quote(f.Base()))
 	}
-	for _, f := range b.files("cni") {
-		fmt.Fprintf(&script, "install -m 0755 %s /opt/cni/bin/%s\n", sshx.Quote(path.Join(remoteBundleDir, f.Path)), sshx.Quote(f.base()))
+	for _, f := range b.Part("cni") {
+		fmt.Fprintf(&script, "install -m 0755 %s /opt/cni/bin/%s\n", sshx.Quote(path.Join(remoteBundleDir, f.Path)), sshx.Quote(f.Base()))
 	}
 	// The unit and drop-in the kubelet's Debian package installs, unless
 	// the host has a kubelet unit already.
@@ -128,7 +129,7 @@ done`); err != nil {
 }
 
 // remoteSums are the checksums of the bundle files already on the host.
-func remoteSums(ctx context.Context, h *host, b *bundle) (map[string]string, error) {
+func remoteSums(ctx context.Context, h *host, b *bundle.Bundle) (map[string]string, error) {
 	var paths []string
 	for _, f := range b.Files {
 		paths = append(paths, f.Path)
@@ -150,7 +151,7 @@ func remoteSums(ctx context.Context, h *host, b *bundle) (map[string]string, err
 
 // checkRemoteSums runs sha256sum -c on the host: a file damaged on the
 // way is named there.
-func checkRemoteSums(ctx context.Context, h *host, b *bundle) error {
+func checkRemoteSums(ctx context.Context, h *host, b *bundle.Bundle) error {
 	var list strings.Builder
 	for _, f := range b.Files {
 		fmt.Fprintf(&list, "%s  %s\n", f.SHA256, f.Path)
@@ -160,7 +161,7 @@ func checkRemoteSums(ctx context.Context, h *host, b *bundle) error {
 		return err
 	}
 	if code != 0 {
-		return fmt.Errorf("bundle files on the host do not match %s after the upload:\n%s\nrun podlab apply again to send them again", BundleManifestName, strings.TrimSpace(out))
+		return fmt.Errorf("bundle files on the host do not match %s after the upload:\n%s\nrun podlab apply again to send them again", bundle.ManifestName, strings.TrimSpace(out))
 	}
 	return nil
 }
@@ -183,7 +184,7 @@ func importImages(ctx context.Context, c *cluster, h *host) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range b.files("images") {
+	for _, f := range b.Part("images") {
 		if !slices.ContainsFunc(f.Images, func(r string) bool { return !slices.Contains(have, r) }) {
 			continue
 		}
@@ -205,7 +206,7 @@ func importImages(ctx context.Context, c *cluster, h *host) error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("bundle %s lacks images kubeadm %s runs: %s (kubeadm config images list): add their archives to %s/images and run podlab bundle again", b.dir, c.spec.version, strings.Join(missing, ", "), b.dir)
+		return fmt.Errorf("bundle %s lacks images kubeadm %s runs: %s (kubeadm config images list): add their archives to %s/images and run podlab bundle again", b.Dir, c.spec.version, strings.Join(missing, ", "), b.Dir)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/podlab/podlab/internal/bundle"
 	"github.com/podlab/podlab/internal/testhosts"
 )
 
@@ -59,10 +60,10 @@ func fakeBundleDir(t *testing.T, machine elf.Machine, edit func(dir string)) str
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string][]byte{}
-	for _, b := range append(bundleBinaries, "crictl") {
+	for _, b := range []string{"kubeadm", "kubelet", "kubectl", "crictl"} {
 		files["bin/"+b] = fakeELF(machine)
 	}
-	for _, p := range append(bundleCNIPlugins, "portmap") {
+	for _, p := range []string{"bridge", "host-local", "loopback", "portmap"} {
 		files["cni/"+p] = fakeELF(machine)
 	}
 	files["images/control-plane.tar"] = dockerArchive(t, kubeadmImages...)
@@ -123,7 +124,7 @@ func TestAssembleBundle(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := fakeBundleDir(t, tt.machine, tt.edit)
-			m, err := AssembleBundle(dir, tt.version)
+			m, err := bundle.Assemble(dir, tt.version)
 			if len(tt.errSays) > 0 {
 				if err == nil {
 					t.Fatal("AssembleBundle accepted the directory")
@@ -133,7 +134,7 @@ func TestAssembleBundle(t *testing.T) {
 						t.Errorf("error does not say %q:\n%v", want, err)
 					}
 				}
-				if _, err := os.Stat(filepath.Join(dir, BundleManifestName)); err == nil {
+				if _, err := os.Stat(filepath.Join(dir, bundle.ManifestName)); err == nil {
 					t.Error("a manifest was written for a refused bundle")
 				}
 				return
@@ -144,14 +145,14 @@ func TestAssembleBundle(t *testing.T) {
 			if m.Arch != tt.arch || m.ImageRepository != "registry.k8s.io" || len(m.Files) != 9 {
 				t.Errorf("manifest: arch %q, repository %q, %d files", m.Arch, m.ImageRepository, len(m.Files))
 			}
-			b, err := loadBundle(dir, tt.version)
+			b, err := bundle.Load(dir, tt.version)
 			if err != nil {
 				t.Fatalf("loadBundle: %v", err)
 			}
-			if err := b.verify(); err != nil {
+			if err := b.Verify(); err != nil {
 				t.Errorf("verify: %v", err)
 			}
-			if got := b.pauseImage(); got != "registry.k8s.io/pause:3.10.1" {
+			if got := b.PauseImage(); got != "registry.k8s.io/pause:3.10.1" {
 				t.Errorf("pause image %q", got)
 			}
 		})
@@ -178,7 +179,7 @@ func TestBundleRefused(t *testing.T) {
 			edit:    func(d string) { os.Remove(filepath.Join(d, "images", "control-plane.tar")) },
 			errSays: []string{"images/control-plane.tar is missing (bundle.json lists it)"}},
 		{name: "no manifest",
-			edit:    func(d string) { os.Remove(filepath.Join(d, BundleManifestName)) },
+			edit:    func(d string) { os.Remove(filepath.Join(d, bundle.ManifestName)) },
 			errSays: []string{"has no bundle.json", "podlab bundle"}},
 		{name: "another Kubernetes version", version: "v1.33.0",
 			errSays: []string{"is for Kubernetes v1.34.4, but kubernetes_version is v1.33.0"}},
@@ -187,7 +188,7 @@ func TestBundleRefused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := fakeBundleDir(t, elf.EM_X86_64, nil)
-			if _, err := AssembleBundle(dir, "v1.34.4"); err != nil {
+			if _, err := bundle.Assemble(dir, "v1.34.4"); err != nil {
 				t.Fatal(err)
 			}
 			if tt.edit != nil {
@@ -197,9 +198,9 @@ func TestBundleRefused(t *testing.T) {
 			if version == "" {
 				version = "v1.34.4"
 			}
-			b, err := loadBundle(dir, version)
+			b, err := bundle.Load(dir, version)
 			if err == nil {
-				err = b.verify()
+				err = b.Verify()
 			}
 			if err == nil {
 				t.Fatal("the bundle was accepted")
@@ -265,7 +266,7 @@ func TestBadInputBeforeAnyChange(t *testing.T) {
 			t.Parallel()
 			env := testhosts.New(t, 2)
 			dir := fakeBundleDir(t, tt.machine, nil)
-			if _, err := AssembleBundle(dir, "v1.34.4"); err != nil {
+			if _, err := bundle.Assemble(dir, "v1.34.4"); err != nil {
 				t.Fatal(err)
 			}
 			if tt.prepare != nil {

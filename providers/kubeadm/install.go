@@ -123,7 +123,7 @@ if ! grep -qs 'SystemdCgroup = %[3]s' %[1]s; then
 	changed=1
 fi`, sshx.Quote(containerdConfig), sshx.Quote("/etc/containerd"), want)
 	if c.spec.bundle != nil {
-		if pause := c.spec.bundle.pauseImage(); pause != "" {
+		if pause := c.spec.bundle.PauseImage(); pause != "" {
 			script += fmt.Sprintf(`
 if ! grep -qs %[2]s %[1]s; then
 	sed -i 's#sandbox_image = .*#sandbox_image = "%[3]s"#' %[1]s

@@ -179,7 +179,7 @@ func (p *Provider) Ensure(ctx context.Context, prior *state.Cluster, rec provide
 	// Every file of the bundle is read and checked before any host is
 	// touched: a damaged or incomplete bundle changes nothing.
 	if s.bundle != nil {
-		if err := s.bundle.verify(); err != nil {
+		if err := s.bundle.Verify(); err != nil {
 			return nil, fmt.Errorf("cluster %q: %w", p.Name, err)
 		}
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/podlab/podlab/internal/bundle"
 )
 
 // What the real on-prem tests build, from the Go module proxy, into the
@@ -382,7 +383,7 @@ func testBundle(t *testing.T) string {
 		fmt.Fprintln(h, p, fi.Size(), fi.ModTime().UnixNano())
 	}
 	dir := filepath.Join(cacheDir(), "onprem", "bundle-"+hex.EncodeToString(h.Sum(nil))[:12])
-	if fileExists(filepath.Join(dir, BundleManifestName)) {
+	if fileExists(filepath.Join(dir, bundle.ManifestName)) {
 		return dir
 	}
 	buildMu.Lock()
@@ -404,7 +405,7 @@ func testBundle(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	if _, err := AssembleBundle(tmp, onpremK8sVersion); err != nil {
+	if _, err := bundle.Assemble(tmp, onpremK8sVersion); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Rename(tmp, dir); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/podlab/podlab/internal/bundle"
 	"github.com/podlab/podlab/providers/kubeadm/sshx"
 )
 
@@ -31,8 +32,8 @@ type spec struct {
 	certSANs        []string
 	cniManifest     string // absolute, "" when not set
 	install         bool
-	bundle          *bundle // install from this offline bundle; nil: apt (install) or nothing
-	packageVersion  string  // Debian version for apt, e.g. "1.34.4-1.1" or "1.34.4-*"
+	bundle          *bundle.Bundle // install from this offline bundle; nil: apt (install) or nothing
+	packageVersion  string         // Debian version for apt, e.g. "1.34.4-1.1" or "1.34.4-*"
 	criSocket       string
 	readyTimeout    time.Duration
 	extraConfig     []byte   // YAML documents appended to the kubeadm configuration
@@ -122,7 +123,7 @@ func newSpec(name string, cfg *Config, labDir, workDir string) (*spec, error) {
 		}
 	}
 	if cfg.Bundle != "" {
-		if s.bundle, err = loadBundle(localPath(labDir, cfg.Bundle), s.version); err != nil {
+		if s.bundle, err = bundle.Load(localPath(labDir, cfg.Bundle), s.version); err != nil {
 			bad("bundle: %v", err)
 		}
 	}

@@ -1,4 +1,12 @@
-package kubeadm
+// Package bundle is podlab's offline install source for on-prem hosts. An
+// offline bundle is a directory holding everything install needs on a
+// host with no internet: the Kubernetes binaries (bin/), the CNI plugins
+// (cni/), the container images as archives ctr can import (images/), and
+// a manifest (bundle.json) of versions and checksums. `podlab bundle DIR`
+// writes the manifest; apply verifies every file against it before it
+// touches any host, uploads what a host lacks, checks it again there,
+// installs it and imports the images into containerd.
+package bundle
 
 import (
 	"archive/tar"
@@ -17,32 +25,24 @@ import (
 	"strings"
 )
 
-// An offline bundle is a directory holding everything install needs on a
-// host with no internet: the Kubernetes binaries (bin/), the CNI plugins
-// (cni/), the container images as archives ctr can import (images/), and
-// a manifest (bundle.json) of versions and checksums. `podlab bundle DIR`
-// writes the manifest; apply verifies every file against it before it
-// touches any host, uploads what a host lacks, checks it again there,
-// installs it and imports the images into containerd.
+// ManifestName is the manifest's file name in a bundle directory.
+const ManifestName = "bundle.json"
 
-// BundleManifestName is the manifest's file name in a bundle directory.
-const BundleManifestName = "bundle.json"
-
-// bundleFormat is the manifest format this podlab writes and reads.
-const bundleFormat = 1
+// format is the manifest format this podlab writes and reads.
+const format = 1
 
 // What a bundle must hold: kubeadm, kubelet and kubectl, and the CNI
 // plugins the usual pod networks delegate to.
 var (
-	bundleBinaries   = []string{"kubeadm", "kubelet", "kubectl"}
-	bundleCNIPlugins = []string{"bridge", "host-local", "loopback"}
+	binaries   = []string{"kubeadm", "kubelet", "kubectl"}
+	cniPlugins = []string{"bridge", "host-local", "loopback"}
 	// The control-plane images kubeadm runs at the bundle's version; etcd,
 	// CoreDNS and pause are checked against kubeadm's own list on the host.
-	bundleCoreImages = []string{"kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy"}
+	coreImages = []string{"kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy"}
 )
 
-// BundleManifest is bundle.json.
-type BundleManifest struct {
+// Manifest is bundle.json.
+type Manifest struct {
 	Format            int    `json:"format"`
 	KubernetesVersion string `json:"kubernetes_version"`
 	// Arch is the binaries' architecture as Go and Kubernetes name it
@@ -51,12 +51,12 @@ type BundleManifest struct {
 	// ImageRepository is where the bundle's control-plane images are
 	// named (registry.k8s.io): kubeadm's imageRepository.
 	ImageRepository string       `json:"image_repository"`
-	Files           []BundleFile `json:"files"`
+	Files           []File `json:"files"`
 }
 
-// BundleFile is one file of the bundle, by its path relative to the
+// File is one file of the bundle, by its path relative to the
 // bundle directory (with forward slashes).
-type BundleFile struct {
+type File struct {
 	Path   string `json:"path"`
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"`
@@ -64,29 +64,29 @@ type BundleFile struct {
 	Images []string `json:"images,omitempty"`
 }
 
-// bundle is a verified bundle directory.
-type bundle struct {
-	dir string
-	BundleManifest
+// Bundle is a bundle directory and its manifest, as Load read them.
+type Bundle struct {
+	Dir string
+	Manifest
 }
 
 // kind is the bundle part a file belongs to: "bin", "cni" or "images".
-func (f BundleFile) kind() string {
+func (f File) Kind() string {
 	k, _, _ := strings.Cut(f.Path, "/")
 	return k
 }
 
-func (f BundleFile) base() string { return path.Base(f.Path) }
+func (f File) Base() string { return path.Base(f.Path) }
 
-// AssembleBundle scans dir's bin/, cni/ and images/ and writes its
+// Assemble scans dir's bin/, cni/ and images/ and writes its
 // manifest for Kubernetes version. It refuses a directory that lacks a
 // required file, mixes architectures, or whose images do not include
 // the control plane at that version.
-func AssembleBundle(dir, version string) (*BundleManifest, error) {
+func Assemble(dir, version string) (*Manifest, error) {
 	if !strings.HasPrefix(version, "v") || strings.Count(version, ".") != 2 {
 		return nil, fmt.Errorf("kubernetes version %q: write it as kubeadm does, such as \"v1.34.4\"", version)
 	}
-	m := &BundleManifest{Format: bundleFormat, KubernetesVersion: version}
+	m := &Manifest{Format: format, KubernetesVersion: version}
 	var errs []error
 	archOf := map[string]string{} // arch -> a file that has it
 	for _, kind := range []string{"bin", "cni", "images"} {
@@ -101,7 +101,7 @@ func AssembleBundle(dir, version string) (*BundleManifest, error) {
 			}
 			rel := kind + "/" + e.Name()
 			full := filepath.Join(dir, kind, e.Name())
-			f := BundleFile{Path: rel}
+			f := File{Path: rel}
 			if f.Size, f.SHA256, err = hashFile(full); err != nil {
 				errs = append(errs, err)
 				continue
@@ -146,7 +146,7 @@ func AssembleBundle(dir, version string) (*BundleManifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, BundleManifestName), append(data, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, ManifestName), append(data, '\n'), 0o644); err != nil {
 		return nil, fmt.Errorf("bundle %s: %w", dir, err)
 	}
 	return m, nil
@@ -154,17 +154,17 @@ func AssembleBundle(dir, version string) (*BundleManifest, error) {
 
 // complete checks that the manifest lists every required file and the
 // control-plane images at its version, and sets ImageRepository.
-func (m *BundleManifest) complete(dir string) error {
+func (m *Manifest) complete(dir string) error {
 	var missing []string
 	has := func(p string) bool {
-		return slices.ContainsFunc(m.Files, func(f BundleFile) bool { return f.Path == p })
+		return slices.ContainsFunc(m.Files, func(f File) bool { return f.Path == p })
 	}
-	for _, b := range bundleBinaries {
+	for _, b := range binaries {
 		if !has("bin/" + b) {
 			missing = append(missing, "bin/"+b)
 		}
 	}
-	for _, p := range bundleCNIPlugins {
+	for _, p := range cniPlugins {
 		if !has("cni/" + p) {
 			missing = append(missing, "cni/"+p)
 		}
@@ -182,7 +182,7 @@ func (m *BundleManifest) complete(dir string) error {
 	if repo == "" {
 		missing = append(missing, "an image archive holding kube-apiserver:"+m.KubernetesVersion)
 	} else {
-		for _, img := range bundleCoreImages {
+		for _, img := range coreImages {
 			if ref := repo + "/" + img + ":" + m.KubernetesVersion; !slices.Contains(refs, ref) {
 				missing = append(missing, "an image archive holding "+ref)
 			}
@@ -190,38 +190,38 @@ func (m *BundleManifest) complete(dir string) error {
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("bundle %s lacks %s (a bundle holds bin/{%s}, cni/{%s} and images/*.tar for Kubernetes %s)",
-			dir, strings.Join(missing, ", "), strings.Join(bundleBinaries, ","), strings.Join(bundleCNIPlugins, ","), m.KubernetesVersion)
+			dir, strings.Join(missing, ", "), strings.Join(binaries, ","), strings.Join(cniPlugins, ","), m.KubernetesVersion)
 	}
 	m.ImageRepository = repo
 	return nil
 }
 
-// loadBundle reads dir's manifest and checks the bundle is usable for
+// Load reads dir's manifest and checks the bundle is usable for
 // version, without reading the files (see verify).
-func loadBundle(dir, version string) (*bundle, error) {
-	data, err := os.ReadFile(filepath.Join(dir, BundleManifestName))
+func Load(dir, version string) (*Bundle, error) {
+	data, err := os.ReadFile(filepath.Join(dir, ManifestName))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("bundle %s has no %s: assemble it with podlab bundle %s", dir, BundleManifestName, dir)
+		return nil, fmt.Errorf("bundle %s has no %s: assemble it with podlab bundle %s", dir, ManifestName, dir)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("bundle: %w", err)
 	}
-	b := &bundle{dir: dir}
-	if err := json.Unmarshal(data, &b.BundleManifest); err != nil {
-		return nil, fmt.Errorf("bundle %s: %s: %w", dir, BundleManifestName, err)
+	b := &Bundle{Dir: dir}
+	if err := json.Unmarshal(data, &b.Manifest); err != nil {
+		return nil, fmt.Errorf("bundle %s: %s: %w", dir, ManifestName, err)
 	}
-	if b.Format != bundleFormat {
-		return nil, fmt.Errorf("bundle %s: %s has format %d; this podlab reads format %d: assemble it again with this podlab's podlab bundle", dir, BundleManifestName, b.Format, bundleFormat)
+	if b.Format != format {
+		return nil, fmt.Errorf("bundle %s: %s has format %d; this podlab reads format %d: assemble it again with this podlab's podlab bundle", dir, ManifestName, b.Format, format)
 	}
 	if b.KubernetesVersion != version {
 		return nil, fmt.Errorf("bundle %s is for Kubernetes %s, but kubernetes_version is %s: assemble a bundle for %s, or set kubernetes_version = %q", dir, b.KubernetesVersion, version, version, b.KubernetesVersion)
 	}
 	for _, f := range b.Files {
-		if f.Path != path.Clean(f.Path) || path.IsAbs(f.Path) || strings.HasPrefix(f.Path, "../") || !slices.Contains([]string{"bin", "cni", "images"}, f.kind()) || !validSHA256(f.SHA256) {
-			return nil, fmt.Errorf("bundle %s: %s lists %q, which is not a bin/, cni/ or images/ file with a sha256", dir, BundleManifestName, f.Path)
+		if f.Path != path.Clean(f.Path) || path.IsAbs(f.Path) || strings.HasPrefix(f.Path, "../") || !slices.Contains([]string{"bin", "cni", "images"}, f.Kind()) || !validSHA256(f.SHA256) {
+			return nil, fmt.Errorf("bundle %s: %s lists %q, which is not a bin/, cni/ or images/ file with a sha256", dir, ManifestName, f.Path)
 		}
 	}
-	if err := (&BundleManifest{KubernetesVersion: b.KubernetesVersion, Files: b.Files}).complete(dir); err != nil {
+	if err := (&Manifest{KubernetesVersion: b.KubernetesVersion, Files: b.Files}).complete(dir); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -229,18 +229,18 @@ func loadBundle(dir, version string) (*bundle, error) {
 
 // verify reads every file of the bundle and compares it with the
 // manifest, naming each file that is missing or does not match.
-func (b *bundle) verify() error {
+func (b *Bundle) Verify() error {
 	var errs []error
 	for _, f := range b.Files {
-		full := filepath.Join(b.dir, filepath.FromSlash(f.Path))
+		full := filepath.Join(b.Dir, filepath.FromSlash(f.Path))
 		size, sum, err := hashFile(full)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			errs = append(errs, fmt.Errorf("bundle %s: %s is missing (%s lists it): copy the whole bundle directory", b.dir, f.Path, BundleManifestName))
+			errs = append(errs, fmt.Errorf("bundle %s: %s is missing (%s lists it): copy the whole bundle directory", b.Dir, f.Path, ManifestName))
 		case err != nil:
 			errs = append(errs, err)
 		case size != f.Size || sum != f.SHA256:
-			errs = append(errs, fmt.Errorf("bundle %s: %s does not match %s (sha256 %s, %d bytes; want %s, %d bytes): the file is damaged or was replaced; copy it again, or run podlab bundle %s if you changed it on purpose", b.dir, f.Path, BundleManifestName, short(sum), size, short(f.SHA256), f.Size, b.dir))
+			errs = append(errs, fmt.Errorf("bundle %s: %s does not match %s (sha256 %s, %d bytes; want %s, %d bytes): the file is damaged or was replaced; copy it again, or run podlab bundle %s if you changed it on purpose", b.Dir, f.Path, ManifestName, short(sum), size, short(f.SHA256), f.Size, b.Dir))
 		}
 	}
 	return errors.Join(errs...)
@@ -248,18 +248,18 @@ func (b *bundle) verify() error {
 
 // checkArch says whether a host whose uname -m is machine can run the
 // bundle's binaries.
-func (b *bundle) checkArch(machine string) error {
+func (b *Bundle) CheckArch(machine string) error {
 	if goArch(machine) == b.Arch {
 		return nil
 	}
-	return fmt.Errorf("the host is %s (%s) but bundle %s holds %s binaries: assemble a bundle for %s", machine, goArch(machine), b.dir, b.Arch, goArch(machine))
+	return fmt.Errorf("the host is %s (%s) but bundle %s holds %s binaries: assemble a bundle for %s", machine, goArch(machine), b.Dir, b.Arch, goArch(machine))
 }
 
 // files of one kind.
-func (b *bundle) files(kind string) []BundleFile {
-	var out []BundleFile
+func (b *Bundle) Part(kind string) []File {
+	var out []File
 	for _, f := range b.Files {
-		if f.kind() == kind {
+		if f.Kind() == kind {
 			out = append(out, f)
 		}
 	}
@@ -268,9 +268,9 @@ func (b *bundle) files(kind string) []BundleFile {
 
 // pauseImage is the bundle's sandbox image, which containerd must use
 // (it cannot pull its default one offline), or "" if it has none.
-func (b *bundle) pauseImage() string {
+func (b *Bundle) PauseImage() string {
 	var best string
-	for _, f := range b.files("images") {
+	for _, f := range b.Part("images") {
 		for _, r := range f.Images {
 			if strings.HasPrefix(r, b.ImageRepository+"/pause:") && r > best {
 				best = r
