@@ -50,7 +50,7 @@ type Manifest struct {
 	Arch string `json:"arch"`
 	// ImageRepository is where the bundle's control-plane images are
 	// named (registry.k8s.io): kubeadm's imageRepository.
-	ImageRepository string       `json:"image_repository"`
+	ImageRepository string `json:"image_repository"`
 	Files           []File `json:"files"`
 }
 
