@@ -66,7 +66,7 @@ mutation-gke:
 test: lint fuzz cluster-up browser-deps
 	PODLAB_E2E=1 $(GO) test -count=1 -timeout 30m ./...
 	PODLAB_E2E=1 PODLAB_REAL_KUBEADM=1 $(GO) test -count=1 -timeout 10m -run '^TestRealKubeadmInit$$' -v ./providers/kubeadm/
-	PODLAB_E2E=1 PODLAB_ONPREM=1 $(GO) test -count=1 -timeout 30m -run '^(TestRealOnPrem|TestRealOnPremLesson|TestRealOnPremFaults)$$' -v ./providers/kubeadm/
+	PODLAB_E2E=1 PODLAB_ONPREM=1 $(GO) test -count=1 -timeout 30m -run '^(TestRealOnPrem|TestRealOnPremLesson|TestRealOnPremFaults|TestRealOnPremInterruptedInit)$$' -v ./providers/kubeadm/
 
 # Headless Chromium and a Korean font from Debian, for the test that
 # renders the Korean grading report (test/browser), and zsh, in which the
