@@ -4,7 +4,6 @@ import (
 	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/engine"
 	"github.com/podlab/podlab/internal/command/arguments"
-	"github.com/podlab/podlab/internal/kubeapi"
 	"github.com/podlab/podlab/internal/operation"
 	"github.com/podlab/podlab/plan"
 )
@@ -49,18 +48,7 @@ func runDiff(m *Meta, args []string) int {
 		v.Errorf("seat %q has no student exercise (mode = \"student\") to compare: podlab applies the others itself, and podlab plan shows their drift", a.Seat)
 		return ExitError
 	}
-	st := mgr.State()
-	prov, err := operation.NewProvider(l, mgr, st.ExpiresAt, m.getenv)
-	if err != nil {
-		v.Errorf("%s", err)
-		return ExitError
-	}
-	conn, err := prov.Connect(m.Ctx, st.Cluster)
-	if err != nil {
-		v.Errorf("%s", err)
-		return ExitError
-	}
-	kc, err := kubeapi.New(conn.REST, kubeapi.Options{Counter: m.Counter})
+	_, kc, err := operation.Connect(m.Ctx, l, mgr, m.getenv, m.Counter)
 	if err != nil {
 		v.Errorf("%s", err)
 		return ExitError

@@ -11,7 +11,6 @@ import (
 
 	"github.com/podlab/podlab/config"
 	"github.com/podlab/podlab/internal/command/arguments"
-	"github.com/podlab/podlab/internal/kubeapi"
 	"github.com/podlab/podlab/internal/operation"
 )
 
@@ -46,17 +45,7 @@ func runHandout(m *Meta, args []string) int {
 		return ExitError
 	}
 	st := mgr.State()
-	prov, err := operation.NewProvider(l, mgr, st.ExpiresAt, m.getenv)
-	if err != nil {
-		v.Errorf("%s", err)
-		return ExitError
-	}
-	conn, err := prov.Connect(m.Ctx, st.Cluster)
-	if err != nil {
-		v.Errorf("%s", err)
-		return ExitError
-	}
-	kc, err := kubeapi.New(conn.REST, kubeapi.Options{Counter: m.Counter})
+	_, kc, err := operation.Connect(m.Ctx, l, mgr, m.getenv, m.Counter)
 	if err != nil {
 		v.Errorf("%s", err)
 		return ExitError

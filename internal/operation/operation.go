@@ -222,3 +222,23 @@ func withTimeout(ctx context.Context, d time.Duration) (context.Context, context
 	}
 	return context.WithTimeout(ctx, d)
 }
+
+// Connect reaches the environment's existing cluster, for commands that
+// read or hand out what is there (kubeconfig, handout, diff): its provider,
+// built once, and a client on the provider's connection.
+func Connect(ctx context.Context, l *Lab, mgr *state.Manager, getenv func(string) string, counter *kubeapi.RequestCounter) (providers.Cluster, *kubeapi.Client, error) {
+	st := mgr.State()
+	prov, err := NewProvider(l, mgr, st.ExpiresAt, getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	conn, err := prov.Connect(ctx, st.Cluster)
+	if err != nil {
+		return nil, nil, err
+	}
+	kc, err := kubeapi.New(conn.REST, kubeapi.Options{Counter: counter})
+	if err != nil {
+		return nil, nil, err
+	}
+	return prov, kc, nil
+}
